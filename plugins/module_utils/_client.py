@@ -195,8 +195,13 @@ def validate_timeout(timeout):
     return value
 
 
-def build_envelope(operation, username, pin):
-    """Return the request document for one of the account operations (bytes)."""
+def build_envelope(operation, username, pin, fields=()):
+    """Return the request document of ``operation`` (bytes), as the vendor's examples show it.
+
+    ``fields`` are further children after Username and PIN: ``(name, value)``
+    pairs where value is a string, ``None`` (left out) or a sequence of pairs
+    (a nested element). lxml escapes every value, so no input can add markup.
+    """
     env = etree.Element(
         f"{{{SOAP11_ENV_NS}}}Envelope",
         nsmap={"SOAP-ENV": SOAP11_ENV_NS, "SOAP-ENC": SOAP_ENC_NS, "xsi": XSI_NS, "xsd": XSD_NS, "ns2": CSOFT_NS},
@@ -204,9 +209,19 @@ def build_envelope(operation, username, pin):
     body = etree.SubElement(env, f"{{{SOAP11_ENV_NS}}}Body")
     wrapper = etree.SubElement(body, f"{{{CSOFT_NS}}}{operation}")
     # elementFormDefault="unqualified": the children carry no namespace.
-    etree.SubElement(wrapper, "Username").text = username
-    etree.SubElement(wrapper, "PIN").text = pin
+    _add_fields(wrapper, (("Username", username), ("PIN", pin)) + tuple(fields))
     return etree.tostring(env, xml_declaration=True, encoding="UTF-8")
+
+
+def _add_fields(parent, fields):
+    for name, value in fields:
+        if value is None:
+            continue
+        child = etree.SubElement(parent, name)
+        if isinstance(value, str):
+            child.text = value
+        else:
+            _add_fields(child, value)
 
 
 def _safe_parser():
@@ -255,7 +270,7 @@ def parse_document(body):
     head = body[:4096].lstrip()
     if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
         raise CsoftResponseError("the answer contains a DOCTYPE or entity declaration, which is refused")
-    if not head.startswith(b"<") and not head.startswith(b"\xef\xbb\xbf<"):
+    if not head.startswith((b"<", b"\xef\xbb\xbf<", b"\xff\xfe<", b"\xfe\xff\x00<")):
         raise CsoftResponseError(f"the answer is not XML: {_snippet(body)}")
     try:
         root = etree.fromstring(body, _safe_parser())
@@ -308,7 +323,7 @@ def _fault_fields(fault):
     return code[:100], reason[:300]
 
 
-def _child_text(wrapper, name, operation):
+def child_text(wrapper, name, operation):
     """Text of the one child of the wrapper with local name ``name``, stripped."""
     found = [child for child in _elements(wrapper) if _local(child.tag) == name]
     if not found:
@@ -358,19 +373,32 @@ def parse_reply_to(text):
     return values
 
 
-def parse_operation_result(operation, wrapper):
-    """Turn the response wrapper of ``operation`` into a Python value."""
+def expect_wrapper(operation, element):
+    """Check that ``element`` is the response wrapper of ``operation``; return it."""
     expected = f"{operation}Response"
-    if _namespace(wrapper.tag) != CSOFT_NS or _local(wrapper.tag) != expected:
-        raise CsoftResponseError(f"the answer holds {_describe(wrapper)} where {expected} was expected")
+    if _namespace(element.tag) != CSOFT_NS or _local(element.tag) != expected:
+        raise CsoftResponseError(f"the answer holds {_describe(element)} where {expected} was expected")
+    return element
+
+
+def parse_response(operation, body):
+    """Parse a successful answer of an account query (bytes) into its value; used by tests and tools."""
+    element = parse_document(body)
+    if _local(element.tag) == "Fault":
+        raise CsoftResponseError("the answer is a SOAP Fault")
+    return parse_operation_result(operation, expect_wrapper(operation, element))
+
+
+def parse_operation_result(operation, wrapper):
+    """Turn the (checked) response wrapper of an account query into a Python value."""
     if operation == "AvailableCredit":
-        credit = parse_credit(_child_text(wrapper, "Credit", operation))
-        currency = parse_currency(_child_text(wrapper, "Currency", operation))
+        credit = parse_credit(child_text(wrapper, "Credit", operation))
+        currency = parse_currency(child_text(wrapper, "Currency", operation))
         return AccountCredit(credit, currency)
     if operation == "AvailableMessages":
-        return parse_messages(_child_text(wrapper, "Messages", operation))
+        return parse_messages(child_text(wrapper, "Messages", operation))
     if operation == "PermittedReplyTo":
-        return parse_reply_to(_child_text(wrapper, "PermittedReplyTo", operation))
+        return parse_reply_to(child_text(wrapper, "PermittedReplyTo", operation))
     raise CsoftInputError(f"unknown csoft operation {operation!r}")  # pragma: no cover
 
 
@@ -503,10 +531,19 @@ class CsoftClient:
         """Send one account query and return its parsed value."""
         if operation not in OPERATIONS.values():
             raise CsoftInputError(f"unknown csoft operation {operation!r}; expected one of {', '.join(OPERATIONS.values())}")
-        envelope = build_envelope(operation, self.username, self._pin)
+        return self.request(operation, parse=lambda wrapper: parse_operation_result(operation, wrapper))
+
+    def request(self, operation, fields=(), parse=None):
+        """Send ``operation`` once (with fail-over before any answer) and return ``parse(wrapper)``.
+
+        ``parse`` turns the checked response wrapper element into a value; a
+        CsoftResponseError it raises gains the endpoint and operation. Without
+        ``parse`` the wrapper element itself is returned.
+        """
+        envelope = build_envelope(operation, self.username, self._pin, fields)
         try:
             status, body, endpoint = self._post(operation, envelope)
-            return self._interpret(operation, endpoint, status, body)
+            return self._interpret(operation, endpoint, status, body, parse)
         except CsoftError as exc:
             exc.message = self.redact(exc.message)
             exc.args = (exc.message,)
@@ -639,7 +676,7 @@ class CsoftClient:
 
     # Interpretation ----------------------------------------------------
 
-    def _interpret(self, operation, url, status, body):
+    def _interpret(self, operation, url, status, body, parse):
         where = f"csoft {operation} at {url} failed"
         if 300 <= status < 400:
             raise CsoftHTTPError(
@@ -674,7 +711,8 @@ class CsoftClient:
         if not 200 <= status < 300:
             raise CsoftHTTPError(f"{where}: HTTP {status} {_reason_phrase(status)}; not retried", status, url, operation)
         try:
-            return parse_operation_result(operation, element)
+            wrapper = expect_wrapper(operation, element)
+            return parse(wrapper) if parse else wrapper
         except CsoftResponseError as exc:
             hint = (
                 "check the username and PIN (a rejected login may look like this)"
