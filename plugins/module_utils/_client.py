@@ -27,6 +27,7 @@ It imports nothing from the Ansible controller, so it can run on any host.
 import re
 import socket
 import time
+import warnings
 from decimal import Decimal, InvalidOperation
 
 try:
@@ -34,6 +35,7 @@ try:
     from requests.adapters import HTTPAdapter
     from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
     from urllib3.exceptions import HTTPError as Urllib3HTTPError
+    from urllib3.exceptions import InsecureRequestWarning
     from urllib3.exceptions import SSLError as Urllib3SSLError
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - reported by the callers
@@ -426,10 +428,9 @@ def _connect_failure_reason(exc):
         return None
     reason = exc.args[0] if exc.args else None
     reason = getattr(reason, "reason", reason)  # urllib3 MaxRetryError wraps the cause
-    if isinstance(reason, ConnectTimeoutError):
-        return "connect time-out"
     if isinstance(reason, Urllib3SSLError):
         return "TLS handshake failed"
+    # NewConnectionError is a subclass of ConnectTimeoutError in urllib3: test it first.
     if isinstance(reason, NewConnectionError):
         text = str(reason).lower()
         if "name resolution" in text or "name or service" in text or "nodename nor servname" in text or "getaddrinfo" in text:
@@ -441,6 +442,8 @@ def _connect_failure_reason(exc):
         if "timed out" in text:
             return "connect time-out"
         return "connection failed"
+    if isinstance(reason, ConnectTimeoutError):
+        return "connect time-out"
     return None
 
 
@@ -591,14 +594,17 @@ class CsoftClient:
         """POST once; return (status, body bytes). Reads at most the size cap within the deadline."""
         deadline = time.monotonic() + self.timeout
         self.requests_sent += 1
-        response = self._session.post(
-            url,
-            data=envelope,
-            timeout=(self.timeout, self.timeout),
-            verify=self.verify,
-            allow_redirects=False,
-            stream=True,
-        )
+        with warnings.catch_warnings():
+            if self.verify is False:  # the user chose this; the option's documentation warns about it
+                warnings.simplefilter("ignore", InsecureRequestWarning)
+            response = self._session.post(
+                url,
+                data=envelope,
+                timeout=(self.timeout, self.timeout),
+                verify=self.verify,
+                allow_redirects=False,
+                stream=True,
+            )
         try:
             return response.status_code, self._read_body(response, url, operation, deadline)
         except (Urllib3HTTPError, OSError) as exc:
