@@ -1,0 +1,47 @@
+# shellcheck shell=bash
+# Copyright (c) 2026 csoft.sms contributors
+# SPDX-License-Identifier: GPL-3.0-or-later
+#
+# csoft_venv DIR REQUIREMENT-ARGS... : create DIR as a Python venv (once) and
+# install the given pip arguments into it; skip the install when nothing in
+# them changed since the last successful one (a stamp holds their hash).
+
+csoft_python() {
+    local candidate
+    for candidate in "${CSOFT_PYTHON:-}" python3.11 python3; do
+        [ -n "$candidate" ] || continue
+        if command -v "$candidate" >/dev/null 2>&1 &&
+            "$candidate" -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+            echo "$candidate"
+            return 0
+        fi
+    done
+    echo "csoft.sms: Python 3.11 or newer is needed (set CSOFT_PYTHON to its path)" >&2
+    return 1
+}
+
+csoft_venv() {
+    local dir=$1
+    shift
+    local python stamp want arg
+    python=$(csoft_python) || return 1
+    # The stamp covers the pip arguments and the content of every file they name.
+    want=$(
+        {
+            printf '%s\n' "$@"
+            for arg in "$@"; do
+                [ -f "$arg" ] && cat "$arg"
+            done
+            # requirement files may include others (-r ../requirements.txt)
+            cat requirements.txt tests/requirements.txt 2>/dev/null
+        } | sha256sum | cut -c1-32
+    )
+    stamp="$dir/.csoft-stamp"
+    if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
+        return 0
+    fi
+    echo "csoft.sms: preparing $dir (pip install $*)" >&2
+    [ -x "$dir/bin/python" ] || "$python" -m venv "$dir" || return 1
+    "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "$@" || return 1
+    echo "$want" >"$stamp"
+}
