@@ -33,9 +33,8 @@ from decimal import Decimal, InvalidOperation
 try:
     import requests
     from requests.adapters import HTTPAdapter
-    from urllib3.exceptions import ConnectTimeoutError, NewConnectionError, ReadTimeoutError
+    from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, NewConnectionError, ReadTimeoutError
     from urllib3.exceptions import HTTPError as Urllib3HTTPError
-    from urllib3.exceptions import InsecureRequestWarning
     from urllib3.exceptions import SSLError as Urllib3SSLError
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - reported by the callers

@@ -31,7 +31,7 @@ def result_of(runner):
 
 
 def test_all_contract_values(ansible, pair):
-    run = ansible.run(account_play([pair.primary.url, pair.secondary.url]), check=True)
+    ansible.run(account_play([pair.primary.url, pair.secondary.url]), check=True)
     account = result_of(ansible)
     assert account["credit"] == 2.895
     assert account["currency"] == "GBP"
@@ -47,7 +47,7 @@ def test_all_contract_values(ansible, pair):
 
 def test_failover_from_closed_port(ansible, pair):
     dead = sim.closed_port()
-    run = ansible.run(account_play([dead, pair.secondary.url]), check=True)
+    ansible.run(account_play([dead, pair.secondary.url]), check=True)
     account = result_of(ansible)
     assert account["failed_over"] is True
     assert account["endpoint"] == pair.secondary.url
@@ -56,7 +56,7 @@ def test_failover_from_closed_port(ansible, pair):
 
 
 def test_gather_only_calls_named_operations(ansible, pair):
-    run = ansible.run(account_play([pair.primary.url], extra="gather: [messages]"), check=True)
+    ansible.run(account_play([pair.primary.url], extra="gather: [messages]"), check=True)
     account = result_of(ansible)
     assert account["messages"] == 24
     assert "credit" not in account and "permitted_reply_to" not in account
@@ -86,13 +86,16 @@ def test_success_output_never_holds_pin(ansible, pair):
 
 
 def test_credentials_and_endpoints_from_environment(ansible, pair):
-    play = """
+    play = (
+        """
     - hosts: localhost
       gather_facts: false
       tasks:
         - csoft.sms.csoft_account_info:
           register: account
-    """ + SAVE
+    """
+        + SAVE
+    )
     env = {"CSOFT_USERNAME": USERNAME, "CSOFT_PIN": PIN, "CSOFT_ENDPOINTS": f"{sim.closed_port()},{pair.secondary.url}", "CSOFT_TIMEOUT": "3"}
     ansible.run(play, env=env, check=True)
     account = result_of(ansible)
@@ -100,7 +103,8 @@ def test_credentials_and_endpoints_from_environment(ansible, pair):
 
 
 def test_module_defaults_action_group(ansible, pair):
-    play = f"""
+    play = (
+        f"""
     - hosts: localhost
       gather_facts: false
       module_defaults:
@@ -112,7 +116,9 @@ def test_module_defaults_action_group(ansible, pair):
         - csoft.sms.csoft_account_info:
             gather: [credit]
           register: account
-    """ + SAVE
+    """
+        + SAVE
+    )
     ansible.run(play, check=True)
     account = result_of(ansible)
     assert account["currency"] == "GBP"
