@@ -1,0 +1,421 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""SubmitMessage: envelope order and escaping against the vendor WSDL, validation, response classification (no network)."""
+
+import pytest
+from lxml import etree
+
+from ansible_collections.csoft.sms.plugins.module_utils import _client as client
+from ansible_collections.csoft.sms.plugins.module_utils import _submit as submit
+
+PIN = "Sim7PinQx42Zr9Lk"
+
+# The <sequence> of each element involved, transcribed from the vendor's WSDL v5.7
+# (www.csoft.co.uk/dtd/sendsms5.wsdl, as captured in gregsqueeb/CS157B-WebService,
+# build/classes/META-INF/wsdl/www.csoft.co.uk/dtd/www.sendsms5.wsdl). Every child is minOccurs="0".
+WSDL_SEQUENCES = {
+    "SubmitMessage": ["Username", "PIN", "Recipient", "Message", "ReplyTo", "MessageIdentifier", "Reserved"],
+    "Recipient": [
+        "SendTo",
+        "SendCc",
+        "SendBcc",
+        "SendToAddressBook",
+        "SendCcAddressBook",
+        "SendBccAddressBook",
+        "PhoneMake",
+        "PhoneModel",
+        "MCC",
+        "MNC",
+        "SendOptions",
+    ],
+    "SendOptions": ["SendTimeAbsolute", "SendTimeDelay", "DeliveryOption", "DisableRepurposing", "DisableWalledGardenRule"],
+    "Message": [
+        "TextMessage",
+        "FlashMessage",
+        "Ringtone",
+        "OperatorLogo",
+        "PictureMessage",
+        "GroupGraphic",
+        "SmsSubmitPdu",
+        "WAPPush",
+        "MMSNotification",
+    ],
+}
+WSDL_DELIVERY_OPTIONS = ["Default", "Premier", "LeastCost", "Economy"]
+WSDL_RESPONSE_SEQUENCE = ["MessageIdentifier", "Report", "Text", "LibraryNumber", "Reserved"]
+
+
+def request(**overrides):
+    values = {"to": ["447700900123"], "message": "deployed 1.2.3"}
+    values.update(overrides)
+    return submit.prepare_submit(**values)
+
+
+def envelope_wrapper(req):
+    body = client.build_envelope("SubmitMessage", "ANother.123456", PIN, submit.submit_fields(req))
+    root = etree.fromstring(body)
+    return root.find(f"{{{client.SOAP11_ENV_NS}}}Body")[0], body
+
+
+def assert_wsdl_order(element):
+    """Every child is declared by the WSDL for its parent, unqualified, at most once, in sequence order (recursively)."""
+    name = etree.QName(element).localname
+    if name not in WSDL_SEQUENCES:
+        assert len(element) == 0, f"{name} must hold text only"
+        return
+    names = []
+    for child in element:
+        assert etree.QName(child).namespace is None, "children are unqualified (elementFormDefault=unqualified)"
+        names.append(child.tag)
+        assert_wsdl_order(child)
+    sequence = WSDL_SEQUENCES[name]
+    assert all(child in sequence for child in names), names
+    assert names == sorted(names, key=sequence.index), f"{name} children out of WSDL order: {names}"
+    assert len(set(names)) == len(names)
+
+
+# Envelope --------------------------------------------------------------------------------
+
+
+def test_full_envelope_follows_wsdl_order():
+    req = request(
+        to=["447700900123", "447700900456"],
+        reply_to="447700912345",
+        delivery_option="Premier",
+        message_identifier="deploy-42",
+    )
+    wrapper, _ = envelope_wrapper(req)
+    assert wrapper.tag == f"{{{client.CSOFT_NS}}}SubmitMessage"
+    assert_wsdl_order(wrapper)
+    assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message", "ReplyTo", "MessageIdentifier"]
+    assert [child.tag for child in wrapper.find("Recipient")] == ["SendTo", "SendOptions"]
+    assert wrapper.findtext("Recipient/SendTo") == "447700900123,447700900456"
+    assert wrapper.findtext("Recipient/SendOptions/DeliveryOption") == "Premier"
+    assert [child.tag for child in wrapper.find("Message")] == ["TextMessage"]
+    assert wrapper.findtext("Message/TextMessage") == "deployed 1.2.3"
+    assert wrapper.findtext("ReplyTo") == "447700912345"
+    assert wrapper.findtext("MessageIdentifier") == "deploy-42"
+
+
+def test_minimal_envelope_leaves_optional_elements_out():
+    wrapper, _ = envelope_wrapper(request())
+    assert_wsdl_order(wrapper)
+    assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message"]
+    assert [child.tag for child in wrapper.find("Recipient")] == ["SendTo"]
+
+
+def test_delivery_options_are_the_wsdl_enumeration():
+    assert list(submit.DELIVERY_OPTIONS) == WSDL_DELIVERY_OPTIONS
+    for option in WSDL_DELIVERY_OPTIONS:
+        wrapper, _ = envelope_wrapper(request(delivery_option=option))
+        assert wrapper.findtext("Recipient/SendOptions/DeliveryOption") == option
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a < b & c > d",
+        "</TextMessage><ReplyTo>evil</ReplyTo>",
+        "]]> <![CDATA[x]]> &amp; &lt;",
+        "quotes \" and ' and <!-- comment -->",
+        "line one\nline two\ttab",
+        "£5 €3 {braces} [x] ~ ^ | \\",
+        "Grüße 👋 до свидания",
+    ],
+)
+def test_text_is_escaped_and_round_trips(text):
+    wrapper, body = envelope_wrapper(request(message=text))
+    assert wrapper.findtext("Message/TextMessage") == text
+    assert [child.tag for child in wrapper.find("Message")] == ["TextMessage"]
+    assert wrapper.find("ReplyTo") is None
+    assert b"<ReplyTo>evil" not in body
+    assert body.startswith(b"<?xml version='1.0' encoding='UTF-8'?>")
+
+
+# Recipients ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "to, expected, dropped",
+    [
+        (["447700900123"], ["447700900123"], []),
+        ([" 447700900123 "], ["447700900123"], []),
+        ([447700900123], ["447700900123"], []),
+        (["1234567"], ["1234567"], []),
+        (["123456789012345"], ["123456789012345"], []),
+        (["447700900123", "447700900456", "447700900123"], ["447700900123", "447700900456"], ["447700900123"]),
+        (["447700900456", "447700900123", "447700900456", "447700900456"], ["447700900456", "447700900123"], ["447700900456", "447700900456"]),
+        ("447700900123", ["447700900123"], []),
+    ],
+)
+def test_recipients_accepted(to, expected, dropped):
+    assert submit.validate_recipients(to) == (expected, dropped)
+
+
+@pytest.mark.parametrize(
+    "number, hint",
+    [
+        ("+447700900123", "leading '+'"),
+        ("00447700900123", "'00'"),
+        ("07700900123", "international format with the country code"),
+        ("44 7700 900123", "digits only"),
+        ("44-7700-900123", "digits only"),
+        ("447700900123,447700900456", "one number per list entry"),
+        ("123456", "7 to 15 digits"),
+        ("1234567890123456", "7 to 15 digits"),
+        ("csoft.co.uk", "digits only"),
+        ("٤٤٧٧٠٠٩٠٠١٢٣", "digits only"),
+    ],
+)
+def test_recipients_refused_with_hint(number, hint):
+    with pytest.raises(client.CsoftInputError) as info:
+        submit.validate_recipients(["447700900123", number])
+    assert hint in str(info.value)
+    assert "not sent" in str(info.value)
+
+
+@pytest.mark.parametrize("to", [[], None, [""], ["  "], [None]])
+def test_no_recipient_refused(to):
+    with pytest.raises(client.CsoftInputError, match="not sent"):
+        submit.validate_recipients(to)
+
+
+# Message text ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text, encoding, length, parts",
+    [
+        ("x", "GSM-7", 1, 1),
+        ("x" * 160, "GSM-7", 160, 1),
+        ("x" * 161, "GSM-7", 161, 2),
+        ("x" * 306, "GSM-7", 306, 2),
+        ("x" * 307, "GSM-7", 307, 3),
+        ("x" * 612, "GSM-7", 612, 4),
+        ("€" * 80, "GSM-7", 160, 1),
+        ("€" * 81, "GSM-7", 162, 2),
+        ("£@ÄÖÑÜ§¿àé\n", "GSM-7", 11, 1),
+        ("ж" * 70, "UCS-2", 70, 1),
+        ("ж" * 71, "UCS-2", 71, 2),
+        ("ж" * 268, "UCS-2", 268, 4),
+        ("👋" * 35, "UCS-2", 70, 1),
+        ("x" * 159 + "ж", "UCS-2", 160, 3),
+        ("tab\there", "UCS-2", 8, 1),
+    ],
+)
+def test_message_parts(text, encoding, length, parts):
+    assert submit.message_parts(text) == (encoding, length, parts)
+    assert submit.validate_message(text) == (text, encoding, length, parts)
+
+
+@pytest.mark.parametrize("text, limit", [("x" * 613, "612 GSM-7"), ("€" * 307, "612 GSM-7"), ("ж" * 269, "268 UCS-2"), ("👋" * 135, "268 UCS-2")])
+def test_message_over_the_limit_refused(text, limit):
+    with pytest.raises(client.CsoftInputError) as info:
+        submit.validate_message(text)
+    assert f"at most {submit.MAX_PARTS} ({limit} characters)" in str(info.value)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t", None])
+def test_empty_message_refused(text):
+    with pytest.raises(client.CsoftInputError, match="message option is empty"):
+        submit.validate_message(text)
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x07", "\x0b", "\x0c", "\x1b", "\x7f", "\x85", "\ufffe"])
+def test_control_characters_refused(char):
+    with pytest.raises(client.CsoftInputError, match=f"U\\+{ord(char):04X} at position 4"):
+        submit.validate_message("abc" + char + "def")
+
+
+# Other options --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("option", ["default", "PREMIER", "Cheap", " Premier"])
+def test_bad_delivery_option_refused(option):
+    with pytest.raises(client.CsoftInputError, match="Default, Premier, LeastCost, Economy"):
+        submit.validate_delivery_option(option)
+
+
+@pytest.mark.parametrize("identifier", ["-1", "has space", "x" * 51, "tab\t", "naïve", "abc\n"])
+def test_bad_message_identifier_refused(identifier):
+    with pytest.raises(client.CsoftInputError, match="message_identifier"):
+        submit.validate_message_identifier(identifier)
+
+
+@pytest.mark.parametrize("value", ["has space", "x" * 65, "a\nb"])
+def test_bad_reply_to_refused(value):
+    with pytest.raises(client.CsoftInputError, match="reply_to"):
+        submit.validate_reply_to(value)
+
+
+def test_reply_to_must_be_permitted_exactly():
+    permitted = ["447700912345", "csoft.co.uk"]
+    submit.check_reply_to("447700912345", permitted)
+    submit.check_reply_to(None, permitted)
+    for value in ("447700999999", "CSOFT.CO.UK", "44770091234"):
+        with pytest.raises(client.CsoftInputError) as info:
+            submit.check_reply_to(value, permitted)
+        assert "is not permitted" in str(info.value) and "447700912345, csoft.co.uk" in str(info.value)
+
+
+def test_optional_values_empty_mean_left_out():
+    req = request(reply_to="", delivery_option="", message_identifier="")
+    assert (req.reply_to, req.delivery_option, req.message_identifier) == (None, None, None)
+
+
+# Responses ------------------------------------------------------------------------------------
+
+RESPONSE_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/" '
+    'xmlns:xsi="http://www.w3.org/1999/XMLSchema-instance" xmlns:xsd="http://www.w3.org/1999/XMLSchema" '
+    'xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd"><SOAP-ENV:Body><ns2:SubmitMessageResponse>'
+)
+RESPONSE_TAIL = "</ns2:SubmitMessageResponse></SOAP-ENV:Body></SOAP-ENV:Envelope>"
+
+
+def response(children):
+    return (RESPONSE_HEAD + children + RESPONSE_TAIL).encode("utf-8")
+
+
+def answer(identifier="1000", report="0", text="Message Sent OK", library=None, extra=""):
+    parts = []
+    if identifier is not None:
+        parts.append(f"<MessageIdentifier>{identifier}</MessageIdentifier>")
+    if report is not None:
+        parts.append(f"<Report>{report}</Report>")
+    if text is not None:
+        parts.append(f"<Text>{text}</Text>")
+    if library is not None:
+        parts.append(f"<LibraryNumber>{library}</LibraryNumber>")
+    return response("".join(parts) + extra)
+
+
+def parse(body):
+    element = client.parse_document(body)
+    return submit.parse_submit_response(client.expect_wrapper("SubmitMessage", element))
+
+
+def test_response_sequence_is_the_wsdl_one():
+    # The parser reads exactly the WSDL's value elements; Reserved is ignored.
+    body = response(
+        "<MessageIdentifier>1000</MessageIdentifier><Report>0</Report><Text>Message Sent OK</Text>"
+        "<LibraryNumber>12</LibraryNumber><Reserved><Field1>x</Field1></Reserved>"
+    )
+    names = [etree.QName(child).localname for child in client.parse_document(body)]
+    assert names == WSDL_RESPONSE_SEQUENCE
+    assert parse(body) == submit.SubmitResult("1000", "0", "Message Sent OK", 12)
+
+
+# (MessageIdentifier, Report, Text) -> accepted?, with what shows in the one-line failure.
+CLASSIFICATION = [
+    ("1000", "0", "Message Sent OK", True, None),
+    ("deploy-42", "0", "Message Sent OK", True, None),
+    ("1001", "0", None, True, None),
+    ("1000", "00", "Message Sent OK", True, None),
+    ("-1", "2", "Invalid Login", False, "Report 2: Invalid Login (MessageIdentifier -1); check the username and PIN"),
+    ("-1", "0", "Message Sent OK", False, "Report 0 (Message Sent OK) but MessageIdentifier -1"),
+    ("-1", "3", "ReplyTo not permitted", False, "Report 3: ReplyTo not permitted (MessageIdentifier -1); the message was not sent"),
+    ("1000", "1", "Something odd", False, "Report 1: Something odd (MessageIdentifier 1000)"),
+    ("1000", "-5", None, False, "Report -5: no text given"),
+    ("1000", "99", "multi\n  line\ttext", False, "Report 99: multi line text"),
+]
+
+
+@pytest.mark.parametrize("identifier, report, text, accepted, shown", CLASSIFICATION)
+def test_classification_table(identifier, report, text, accepted, shown):
+    result = parse(answer(identifier, report, text))
+    assert result.accepted is accepted
+    if accepted:
+        assert submit.check_result(result, "https://sms.example/sendsms5") is result
+        return
+    with pytest.raises(submit.CsoftRejectedError) as info:
+        submit.check_result(result, "https://sms.example/sendsms5")
+    message = str(info.value)
+    assert message.startswith("csoft SubmitMessage at https://sms.example/sendsms5 failed: ")
+    assert shown in message
+    assert "\n" not in message
+    assert info.value.report == report and info.value.message_identifier == identifier
+    assert isinstance(info.value, client.CsoftResponseError)
+
+
+def test_known_reports_are_only_what_is_documented():
+    assert set(submit.KNOWN_REPORTS) == {"0", "2"}
+    assert submit.describe_report("2").startswith("Invalid Login")
+    assert submit.describe_report("3") is None
+    assert submit.describe_report("junk") is None
+
+
+@pytest.mark.parametrize(
+    "body, error",
+    [
+        (answer(identifier=None), "has no MessageIdentifier element"),
+        (answer(report=None), "has no Report element"),
+        (answer(identifier=""), "empty MessageIdentifier"),
+        (answer(identifier="10 00"), "not an identifier"),
+        (answer(report=""), "not a report code"),
+        (answer(report="OK"), "not a report code"),
+        (answer(report="0.0"), "not a report code"),
+        (answer(report="1234567890"), "not a report code"),
+        (answer(library="abc"), "LibraryNumber 'abc'"),
+        (answer(library="-3"), "LibraryNumber '-3'"),
+        (answer(extra="<Report>0</Report>"), "2 Report elements"),
+        (answer(extra="<Text>again</Text>"), "2 Text elements"),
+        (response("<MessageIdentifier>1000</MessageIdentifier><Report><x>0</x></Report>"), "holds elements"),
+    ],
+)
+def test_malformed_responses_refused(body, error):
+    with pytest.raises(client.CsoftResponseError, match=error):
+        parse(body)
+
+
+def test_tolerated_variants():
+    # Empty LibraryNumber (as the vendor's example style sends it), rpc-style xsi:type, namespaced children, unknown extras.
+    assert parse(answer(library="")) == submit.SubmitResult("1000", "0", "Message Sent OK", None)
+    rpc = response(
+        '<MessageIdentifier xsi:type="xsd:string">1000</MessageIdentifier><Report xsi:type="xsd:string"> 0 </Report>'
+        '<Text xsi:type="xsd:string">Message Sent OK</Text><Future>1</Future>'
+    )
+    assert parse(rpc).accepted
+    qualified = response("<ns2:MessageIdentifier>7</ns2:MessageIdentifier><ns2:Report>0</ns2:Report>")
+    assert parse(qualified) == submit.SubmitResult("7", "0", None, None)
+
+
+# Sending through a client ------------------------------------------------------------------------
+
+
+class FakeClient:
+    """Stands in for CsoftClient.request: records what would be sent and answers with a canned body."""
+
+    def __init__(self, body, pin=PIN):
+        self.body = body
+        self.endpoint = "https://sms.example/sendsms5"
+        self.calls = []
+        self._pin = pin
+
+    def redact(self, text):
+        return text.replace(self._pin, "********")
+
+    def request(self, operation, fields=(), parse=None):
+        self.calls.append((operation, fields))
+        return parse(client.expect_wrapper(operation, client.parse_document(self.body)))
+
+
+def test_submit_message_sends_once_and_returns_result():
+    fake = FakeClient(answer("1000", "0", "Message Sent OK"))
+    result = submit.submit_message(fake, request(reply_to="csoft.co.uk"))
+    assert result == submit.SubmitResult("1000", "0", "Message Sent OK", None)
+    assert len(fake.calls) == 1
+    operation, fields = fake.calls[0]
+    assert operation == "SubmitMessage"
+    assert [name for name, _ in fields] == ["Recipient", "Message", "ReplyTo", "MessageIdentifier"]
+
+
+def test_submit_message_rejection_never_echoes_the_pin():
+    fake = FakeClient(answer("-1", "2", f"Invalid Login for PIN {PIN}"))
+    with pytest.raises(submit.CsoftRejectedError) as info:
+        submit.submit_message(fake, request())
+    assert PIN not in str(info.value) and PIN not in (info.value.text or "")
+    assert "Report 2" in str(info.value)
+    assert len(fake.calls) == 1
