@@ -16,7 +16,8 @@ One client serves the module, the lookup and the role. It
   the current one (refused, name resolution, connect time-out, TLS), and
   never after an HTTP answer or after the request may have been received;
 * reads at most ``max_response_bytes`` of the answer, within one overall
-  deadline per request;
+  deadline per request (a watchdog shuts the socket down when it passes, so
+  an answer dripped one byte at a time cannot hold the client for longer);
 * parses the answer with a hardened lxml parser (no DTD, no entities, no
   network) and matches elements by namespace URI and local name only;
 * raises typed errors whose text never holds the PIN.
@@ -24,8 +25,10 @@ One client serves the module, the lookup and the role. It
 It imports nothing from the Ansible controller, so it can run on any host.
 """
 
+import html
 import re
 import socket
+import threading
 import time
 import warnings
 from decimal import Decimal, InvalidOperation
@@ -33,9 +36,12 @@ from decimal import Decimal, InvalidOperation
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from urllib3.connection import HTTPConnection, HTTPSConnection
+    from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, NewConnectionError, ReadTimeoutError
     from urllib3.exceptions import HTTPError as Urllib3HTTPError
     from urllib3.exceptions import SSLError as Urllib3SSLError
+    from urllib3.poolmanager import ProxyManager
     from urllib3.util.retry import Retry
 except ImportError:  # pragma: no cover - reported by the callers
     HAS_REQUESTS = False
@@ -176,7 +182,7 @@ def validate_credential(name, value):
 def validate_endpoints(endpoints):
     """Return the endpoints as a tuple of http(s) URLs, or raise CsoftInputError."""
     if isinstance(endpoints, str):
-        endpoints = [e for e in endpoints.split(",")]
+        endpoints = endpoints.split(",")
     urls = tuple(e.strip() for e in (endpoints or ()) if e is not None and str(e).strip())
     if not urls:
         raise CsoftInputError(f"csoft endpoints is empty: give at least one service URL such as {DEFAULT_ENDPOINTS[0]}")
@@ -403,6 +409,110 @@ def parse_operation_result(operation, wrapper):
     raise CsoftInputError(f"unknown csoft operation {operation!r}")  # pragma: no cover
 
 
+# Overall deadline ---------------------------------------------------------------
+#
+# A socket time-out bounds each read, not the answer: a service (or a proxy)
+# that sends one byte just inside every time-out, in the headers or in the
+# body, would hold the client for ever. So each request has a watchdog that
+# shuts its socket down when the deadline passes; the blocked read then
+# returns at once and the client reports a time-out.
+
+_WATCH = threading.local()  # .deadline: the _Deadline of the request this thread is sending
+
+
+class _Deadline:
+    """Shut the watched socket down once ``seconds`` have passed, unless stopped before."""
+
+    def __init__(self, seconds):
+        self._lock = threading.Lock()
+        self._sock = None
+        self._passed = False
+        self._stopped = False
+        self.fired = False  # a socket was shut down because the deadline passed
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def start(self):
+        self._timer.start()
+        return self
+
+    def watch(self, sock):
+        """Watch the socket the answer is read from (a connection's socket is known only once it is connected)."""
+        with self._lock:
+            if sock is None or self._stopped:
+                return
+            self._sock = sock
+            if self._passed:
+                self._shutdown()
+
+    def stop(self):
+        with self._lock:
+            self._stopped = True
+        self._timer.cancel()
+
+    def _expire(self):
+        with self._lock:
+            if self._stopped:
+                return
+            self._passed = True
+            if self._sock is not None:
+                self._shutdown()
+
+    def _shutdown(self):  # with the lock held
+        self.fired = True
+        sock = self._sock
+        try:
+            if isinstance(sock, socket.socket):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)  # the TCP socket itself, also under TLS
+            else:  # pragma: no cover - e.g. TLS inside a TLS proxy tunnel
+                sock.shutdown(socket.SHUT_RDWR)
+        except (OSError, AttributeError, ValueError):
+            pass  # already closed: nothing left to interrupt
+
+
+def _response_socket(response):
+    connection = getattr(response.raw, "connection", None) or getattr(response.raw, "_connection", None)
+    return getattr(connection, "sock", None)
+
+
+if HAS_REQUESTS:
+
+    class _WatchedConnectionMixin:
+        def getresponse(self, *args, **kwargs):
+            # The request is sent: from now on the answer must arrive before the deadline.
+            deadline = getattr(_WATCH, "deadline", None)
+            if deadline is not None:
+                deadline.watch(self.sock)
+            return super().getresponse(*args, **kwargs)
+
+    class _WatchedHTTPConnection(_WatchedConnectionMixin, HTTPConnection):
+        pass
+
+    class _WatchedHTTPSConnection(_WatchedConnectionMixin, HTTPSConnection):
+        pass
+
+    class _WatchedHTTPConnectionPool(HTTPConnectionPool):
+        ConnectionCls = _WatchedHTTPConnection
+
+    class _WatchedHTTPSConnectionPool(HTTPSConnectionPool):
+        ConnectionCls = _WatchedHTTPSConnection
+
+    _WATCHED_POOLS = {"http": _WatchedHTTPConnectionPool, "https": _WatchedHTTPSConnectionPool}
+
+    class _WatchedAdapter(HTTPAdapter):
+        """An HTTPAdapter whose connections let the request's watchdog see their socket."""
+
+        def init_poolmanager(self, *args, **kwargs):
+            super().init_poolmanager(*args, **kwargs)
+            self.poolmanager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+
+        def proxy_manager_for(self, proxy, **proxy_kwargs):
+            manager = super().proxy_manager_for(proxy, **proxy_kwargs)
+            if isinstance(manager, ProxyManager):  # not SOCKS, which has pool classes of its own
+                manager.pool_classes_by_scheme = dict(_WATCHED_POOLS)
+            return manager
+
+
 def _connect_failure_reason(exc):
     """Return why no connection could be made, or None when the request may have been received.
 
@@ -488,7 +598,7 @@ class CsoftClient:
     @staticmethod
     def _new_session():
         session = requests.Session()
-        adapter = HTTPAdapter(max_retries=Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0, raise_on_status=False))
+        adapter = _WatchedAdapter(max_retries=Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0, raise_on_status=False))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update(
@@ -592,28 +702,56 @@ class CsoftClient:
     def _exchange(self, url, operation, envelope):
         """POST once; return (status, body bytes). Reads at most the size cap within the deadline."""
         deadline = time.monotonic() + self.timeout
+        watchdog = _Deadline(self.timeout).start()
+        _WATCH.deadline = watchdog
         self.requests_sent += 1
-        with warnings.catch_warnings():
-            if self.verify is False:  # the user chose this; the option's documentation warns about it
-                warnings.simplefilter("ignore", InsecureRequestWarning)
-            response = self._session.post(
-                url,
-                data=envelope,
-                timeout=(self.timeout, self.timeout),
-                verify=self.verify,
-                allow_redirects=False,
-                stream=True,
-            )
         try:
-            return response.status_code, self._read_body(response, url, operation, deadline)
-        except (Urllib3HTTPError, OSError) as exc:
-            # Raised by urllib3 or the socket while the body streams in: the
-            # service has the request, so this is final.
-            if isinstance(exc, (ReadTimeoutError, socket.timeout)):
-                raise requests.exceptions.ReadTimeout(exc) from None
-            raise requests.exceptions.ChunkedEncodingError(exc) from None
+            try:
+                with warnings.catch_warnings():
+                    if self.verify is False:  # the user chose this; the option's documentation warns about it
+                        warnings.simplefilter("ignore", InsecureRequestWarning)
+                    response = self._session.post(
+                        url,
+                        data=envelope,
+                        timeout=(self.timeout, self.timeout),
+                        verify=self.verify,
+                        allow_redirects=False,
+                        stream=True,
+                    )
+            except requests.exceptions.RequestException:
+                watchdog.stop()
+                if watchdog.fired:  # the headers did not arrive in time
+                    raise self._deadline_error(url, operation) from None
+                raise
+            watchdog.watch(_response_socket(response))  # also when the session was given by the caller
+            try:
+                body = self._read_body(response, url, operation, deadline)
+            except (Urllib3HTTPError, OSError) as exc:
+                # Raised by urllib3 or the socket while the body streams in: the
+                # service has the request, so this is final.
+                watchdog.stop()
+                if watchdog.fired:
+                    raise self._deadline_error(url, operation) from None
+                if isinstance(exc, (ReadTimeoutError, socket.timeout)):
+                    raise requests.exceptions.ReadTimeout(exc) from None
+                raise requests.exceptions.ChunkedEncodingError(exc) from None
+            finally:
+                response.close()
+            watchdog.stop()
+            if watchdog.fired:  # the read ended because the socket was shut down
+                raise self._deadline_error(url, operation)
+            return response.status_code, body
         finally:
-            response.close()
+            _WATCH.deadline = None
+            watchdog.stop()
+
+    def _deadline_error(self, url, operation):
+        return CsoftTimeoutError(
+            f"csoft {operation} at {url} failed: the answer did not complete within the {self.timeout:g} s time-out; the request "
+            "reached the service, so it was not retried; raise the timeout option if the service is slow",
+            url,
+            operation,
+        )
 
     def _read_body(self, response, url, operation, deadline):
         encoding = (response.headers.get("Content-Encoding") or "identity").strip().lower()
@@ -632,12 +770,7 @@ class CsoftClient:
         read = getattr(raw, "read1", None) or raw.read
         while True:
             if time.monotonic() > deadline:
-                raise CsoftTimeoutError(
-                    f"csoft {operation} at {url} failed: the answer did not complete within the {self.timeout:g} s time-out; the request "
-                    "reached the service, so it was not retried; raise the timeout option if the service is slow",
-                    url,
-                    operation,
-                )
+                raise self._deadline_error(url, operation)
             chunk = read(65536)
             if not chunk:
                 break

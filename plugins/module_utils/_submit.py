@@ -225,7 +225,7 @@ def message_parts(text):
 def validate_message(message):
     """Return ``(message, encoding, length, parts)``; refuse empty, control characters and more than MAX_PARTS parts."""
     if message is None or not isinstance(message, str) or not message.strip():
-        raise CsoftInputError("csoft SubmitMessage not sent: the message option is empty; give the text to send")
+        raise CsoftInputError("csoft SubmitMessage not sent: the msg option is empty; give the text to send")
     bad = _BAD_TEXT_RE.search(message)
     if bad:
         raise CsoftInputError(

@@ -15,7 +15,7 @@ description:
     any answer of the service, including an error, is final and never retried.
   - This module never changes anything; it reports RV(ignore:changed=false) and runs in check mode as well.
 author:
-  - csoft.sms contributors
+  - csoft.sms contributors (@csoft-sms)
 options:
   gather:
     description:

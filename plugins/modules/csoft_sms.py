@@ -22,7 +22,7 @@ description:
     See the collection's sending guide for the report codes known; that table is incomplete, because the vendor publishes none.
   - Every run sends the message again. Guard the task yourself (a handler, C(when), C(run_once)) to send it once.
 author:
-  - csoft.sms contributors
+  - csoft.sms contributors (@csoft-sms)
 options:
   to:
     description:
@@ -34,9 +34,9 @@ options:
     type: list
     elements: str
     required: true
-  message:
+  msg:
     description:
-      - The text of the message. It must not be empty or blank, and may hold line breaks and tabs but no other control characters.
+      - The text of the message. (Ansible reserves the option name C(message) for its own use, so this is O(msg), as in other messaging modules.) It must not be empty or blank, and may hold line breaks and tabs but no other control characters.
       - The vendor documents no length limit. This module refuses text that needs more than 4 SMS parts,
         that is more than 612 characters of the GSM 03.38 alphabet (each of C(^ { } \ [ ] ~ | €) counts as 2),
         or more than 268 characters when the text needs Unicode (UCS-2, for example for emoji or non-Latin scripts).
@@ -102,14 +102,14 @@ EXAMPLES = r"""
     pin: "{{ vault_csoft_pin }}"
     to:
       - "447700900123"
-    message: "deployed {{ app_version }} to {{ inventory_hostname }}"
+    msg: "deployed {{ app_version }} to {{ inventory_hostname }}"
   delegate_to: localhost
   run_once: true
 
 - name: Send from a permitted ReplyTo, on the premier route, with our own identifier
   csoft.sms.csoft_sms:
     to: ["447700900123", "447700900456"]
-    message: Nightly backup failed, see the runbook.
+    msg: Nightly backup failed, see the runbook.
     reply_to: "447700912345"
     delivery_option: Premier
     message_identifier: "backup-{{ ansible_date_time.epoch }}"
@@ -138,7 +138,7 @@ EXAMPLES = r"""
     - name: Tell on-call
       csoft.sms.csoft_sms:
         to: ["447700900123"]
-        message: "deployed {{ app_version }}"
+        msg: "deployed {{ app_version }}"
       delegate_to: localhost
       run_once: true
 """
@@ -249,7 +249,7 @@ def main():
     argument_spec = connection_argument_spec()
     argument_spec.update(
         to={"type": "list", "elements": "str", "required": True},
-        message={"type": "str", "required": True},
+        msg={"type": "str", "required": True},
         reply_to={"type": "str"},
         delivery_option={"type": "str", "choices": list(DELIVERY_OPTIONS)},
         message_identifier={"type": "str"},
@@ -264,7 +264,7 @@ def main():
     try:
         request = prepare_submit(
             params["to"],
-            params["message"],
+            params["msg"],
             reply_to=params["reply_to"],
             delivery_option=params["delivery_option"],
             message_identifier=params["message_identifier"],

@@ -31,7 +31,7 @@ SAVE_SMS = """
 
 
 def sms_play(endpoints, pin=PIN, to=(ONCALL,), message="deployed 1.2.3", extra=None, ignore_errors=False):
-    options = {"endpoints": list(endpoints), "username": USERNAME, "pin": pin, "to": list(to), "message": message}
+    options = {"endpoints": list(endpoints), "username": USERNAME, "pin": pin, "to": list(to), "msg": message}
     options.update(extra or {})
     lines = "\n".join(f"            {key}: {json.dumps(value)}" for key, value in options.items())
     return f"""
@@ -200,7 +200,7 @@ def test_success_output_never_holds_pin(ansible, pair):
     [
         (["+447700900123"], "hi", "leave out the leading '+'"),
         (["07700900123"], "hi", "international format"),
-        ([ONCALL], "   ", "message option is empty"),
+        ([ONCALL], "   ", "msg option is empty"),
         ([ONCALL], "x" * 613, "at most 4"),
     ],
 )
@@ -227,7 +227,7 @@ def test_module_defaults_action_group(ansible, pair):
       tasks:
         - csoft.sms.csoft_sms:
             to: ["{ONCALL}"]
-            message: via module_defaults
+            msg: via module_defaults
           register: sms
     """
         + SAVE_SMS

@@ -218,7 +218,7 @@ def test_message_over_the_limit_refused(text, limit):
 
 @pytest.mark.parametrize("text", ["", "   ", "\n\t", None])
 def test_empty_message_refused(text):
-    with pytest.raises(client.CsoftInputError, match="message option is empty"):
+    with pytest.raises(client.CsoftInputError, match="msg option is empty"):
         submit.validate_message(text)
 
 
