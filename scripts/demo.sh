@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 . scripts/lib/venv.sh
 
 VENV=${CSOFT_VENV:-.venv}
-csoft_venv "$VENV" -r tests/requirements.txt -c tests/constraints.txt
+csoft_venv "$VENV" demo -r tests/requirements.txt -c tests/constraints.txt
 VENV=$(cd "$VENV" && pwd)
 
 work=$(mktemp -d)

@@ -36,7 +36,9 @@ options:
     required: true
   msg:
     description:
-      - The text of the message. (Ansible reserves the option name C(message) for its own use, so this is O(msg), as in other messaging modules.) It must not be empty or blank, and may hold line breaks and tabs but no other control characters.
+      - The text of the message.
+      - It must not be empty or blank, and may hold line breaks and tabs but no other control characters.
+      - Ansible reserves the option name C(message) for its own use, so this option is O(msg), as in other messaging modules.
       - The vendor documents no length limit. This module refuses text that needs more than 4 SMS parts,
         that is more than 612 characters of the GSM 03.38 alphabet (each of C(^ { } \ [ ] ~ | €) counts as 2),
         or more than 268 characters when the text needs Unicode (UCS-2, for example for emoji or non-Latin scripts).

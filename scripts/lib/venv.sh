@@ -2,9 +2,11 @@
 # Copyright (c) 2026 csoft.sms contributors
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# csoft_venv DIR REQUIREMENT-ARGS... : create DIR as a Python venv (once) and
-# install the given pip arguments into it; skip the install when nothing in
-# them changed since the last successful one (a stamp holds their hash).
+# csoft_venv DIR PROFILE PIP-ARGS... : create DIR as a Python venv (once) and
+# install the pip arguments into it; skip the install when neither they nor
+# the files they name changed since the last successful install for PROFILE
+# (a stamp per profile holds their hash, so the demo's smaller set and the
+# test suite's larger one can share one venv).
 
 csoft_python() {
     local candidate
@@ -21,8 +23,8 @@ csoft_python() {
 }
 
 csoft_venv() {
-    local dir=$1
-    shift
+    local dir=$1 profile=$2
+    shift 2
     local python stamp want arg
     python=$(csoft_python) || return 1
     # The stamp covers the pip arguments and the content of every file they name.
@@ -33,10 +35,10 @@ csoft_venv() {
                 [ -f "$arg" ] && cat "$arg"
             done
             # requirement files may include others (-r ../requirements.txt)
-            cat requirements.txt tests/requirements.txt 2>/dev/null
+            cat requirements.txt tests/requirements.txt tests/constraints.txt 2>/dev/null
         } | sha256sum | cut -c1-32
     )
-    stamp="$dir/.csoft-stamp"
+    stamp="$dir/.csoft-stamp-$profile"
     if [ -x "$dir/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
         return 0
     fi

@@ -84,11 +84,7 @@ def _lol_entity(level):
     return f'<!ENTITY lol{level} "{ref * 10}">\n'
 
 
-_BOMB_DOCTYPE = (
-    '<!DOCTYPE SOAP-ENV:Envelope [\n<!ENTITY lol "lol">\n'
-    + "".join(_lol_entity(level) for level in range(1, 10))
-    + "]>\n"
-)
+_BOMB_DOCTYPE = '<!DOCTYPE SOAP-ENV:Envelope [\n<!ENTITY lol "lol">\n' + "".join(_lol_entity(level) for level in range(1, 10)) + "]>\n"
 _REMOTE_DOCTYPE = f'<!DOCTYPE SOAP-ENV:Envelope SYSTEM "{REMOTE_DTD_URL}">\n'
 
 _HTML_500 = (
@@ -443,10 +439,7 @@ def response_parts(operation, account, mode="ok", submit=None):
     elif name == "dtd-remote":
         doctype = _REMOTE_DOCTYPE
     target = _VALUE_ELEMENTS[operation][0]
-    children = [
-        _element(key, raw_value, raw=True) if raw_value is not None and key == target else _element(key, value)
-        for key, value in values
-    ]
+    children = [_element(key, raw_value, raw=True) if raw_value is not None and key == target else _element(key, value) for key, value in values]
     return _document_parts(wrapper + "Response", children, doctype, inline=wrapper == "AvailableMessages")
 
 
@@ -534,9 +527,7 @@ class _HTTPServer(ThreadingHTTPServer):
         exc = sys.exc_info()[1]
         if isinstance(exc, (ConnectionError, TimeoutError, ssl.SSLError)) or self.sim.stopping:
             return
-        self.sim._debug(
-            f"error handling request from {client_address[0]}:{client_address[1]}: {type(exc).__name__}: {exc}"
-        )
+        self.sim._debug(f"error handling request from {client_address[0]}:{client_address[1]}: {type(exc).__name__}: {exc}")
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -1136,9 +1127,7 @@ class SimulatorServer:
 class ServerPair:
     """A primary and a secondary simulator sharing one accounts store and (with TLS) one CA."""
 
-    def __init__(
-        self, tls=False, host="127.0.0.1", accounts=None, primary_port=0, secondary_port=0, verbose=False, ca=None
-    ):
+    def __init__(self, tls=False, host="127.0.0.1", accounts=None, primary_port=0, secondary_port=0, verbose=False, ca=None):
         store = AccountStore.coerce(accounts)
         if tls and ca is None:
             ca = _new_ca()
@@ -1233,9 +1222,7 @@ def _parse_args(argv):
     parser.add_argument("--tls", action="store_true", help="serve HTTPS with a throw-away trustme CA")
     parser.add_argument("--accounts", default=None, help="accounts JSON file (default tests/simulator/accounts.json)")
     parser.add_argument("--mode", default="ok", help="initial mode for every operation (default ok)")
-    parser.add_argument(
-        "--ready-file", default=None, help="write JSON {primary, secondary, ca, pid} here once listening"
-    )
+    parser.add_argument("--ready-file", default=None, help="write JSON {primary, secondary, ca, pid} here once listening")
     parser.add_argument("--ca-out", default=None, help="with --tls, write the CA certificate (PEM) here")
     parser.add_argument("--verbose", action="store_true", help="access log and errors on stderr (PINs redacted)")
     args = parser.parse_args(argv)

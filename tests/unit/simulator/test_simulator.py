@@ -227,9 +227,7 @@ def test_counts_per_operation_over_one_kept_alive_connection(server):
     session = requests.Session()
     for operation, times in (("AvailableCredit", 3), ("AvailableMessages", 1), ("PermittedReplyTo", 2)):
         for _index in range(times):
-            assert (
-                session.post(server.url, data=envelope(operation), headers=SOAP_HEADERS, timeout=5).status_code == 200
-            )
+            assert session.post(server.url, data=envelope(operation), headers=SOAP_HEADERS, timeout=5).status_code == 200
     assert server.counts() == {
         "AvailableCredit": 3,
         "AvailableMessages": 1,
@@ -245,9 +243,7 @@ def test_counts_per_operation_over_one_kept_alive_connection(server):
     assert all(entry["pin_ok"] and not entry["pin_in_url_or_headers"] for entry in log)
 
 
-@pytest.mark.parametrize(
-    ("username", "pin"), [(USERNAME, "WrongPin12345"), ("Nobody.1", PIN), (USERNAME, ""), (USERNAME, LOW_PIN)]
-)
+@pytest.mark.parametrize(("username", "pin"), [(USERNAME, "WrongPin12345"), ("Nobody.1", PIN), (USERNAME, ""), (USERNAME, LOW_PIN)])
 def test_bad_login_is_a_client_fault(server, username, pin):
     response = post(server, envelope("AvailableCredit", username, pin))
     assert response.status_code == 500
@@ -321,9 +317,7 @@ def test_non_post_unknown_path_and_oversized_body(server):
 
 def test_pin_is_never_logged_and_leaks_are_flagged(server):
     assert post(server, GOOD).status_code == 200
-    leak = requests.post(
-        server.url + "?pin=" + PIN, data=GOOD, headers=dict(SOAP_HEADERS, **{"User-Agent": "x/" + PIN}), timeout=5
-    )
+    leak = requests.post(server.url + "?pin=" + PIN, data=GOOD, headers=dict(SOAP_HEADERS, **{"User-Agent": "x/" + PIN}), timeout=5)
     assert leak.status_code == 200
     bad = post(
         server,
@@ -358,9 +352,7 @@ def test_submit_message(server):
     assert b"<LibraryNumber/>" in first.content
     assert first.content.startswith(VENDOR_CREDIT_RESPONSE.partition(b"<SOAP-ENV:Body>")[0])
     assert wrapper_of(post(server, submit_envelope()).content).findtext("MessageIdentifier") == "1001"
-    assert (
-        wrapper_of(post(server, submit_envelope(message_id="abc-7")).content).findtext("MessageIdentifier") == "abc-7"
-    )
+    assert wrapper_of(post(server, submit_envelope(message_id="abc-7")).content).findtext("MessageIdentifier") == "abc-7"
 
     refused = wrapper_of(post(server, submit_envelope(reply_to="447999999999")).content)
     assert (refused.findtext("MessageIdentifier"), refused.findtext("Report"), refused.findtext("Text")) == (
@@ -505,9 +497,7 @@ def test_slow_and_per_operation_modes(server):
     assert server.modes() == {"mode": "ok", "operations": {}}
 
 
-@pytest.mark.parametrize(
-    "mode", ["nonsense", "status", "status:99", "status:abc", "redirect:200", "slow:-1", "big:", "xxe:3", ""]
-)
+@pytest.mark.parametrize("mode", ["nonsense", "status", "status:99", "status:abc", "redirect:200", "slow:-1", "big:", "xxe:3", ""])
 def test_invalid_modes_are_rejected(server, mode):
     with pytest.raises(ValueError):
         server.set_mode(mode)
@@ -686,17 +676,10 @@ def test_closed_port_refuses_connections():
 
 
 def test_custom_accounts():
-    accounts = [
-        {"username": "Custom.1", "pin": "CustomPin99x", "credit": 12.5, "messages": 100, "permitted_reply_to": "a,b"}
-    ]
+    accounts = [{"username": "Custom.1", "pin": "CustomPin99x", "credit": 12.5, "messages": 100, "permitted_reply_to": "a,b"}]
     with sim.SimulatorServer(accounts=accounts, name="custom") as server:
-        assert (
-            _value(post(server, envelope("AvailableCredit", "Custom.1", "CustomPin99x")).content, "Credit") == "12.5000"
-        )
-        assert (
-            _value(post(server, envelope("PermittedReplyTo", "Custom.1", "CustomPin99x")).content, "PermittedReplyTo")
-            == "a,b"
-        )
+        assert _value(post(server, envelope("AvailableCredit", "Custom.1", "CustomPin99x")).content, "Credit") == "12.5000"
+        assert _value(post(server, envelope("PermittedReplyTo", "Custom.1", "CustomPin99x")).content, "PermittedReplyTo") == "a,b"
         assert post(server, GOOD).status_code == 500
 
 
@@ -755,9 +738,7 @@ def test_cli_ready_file_and_sigterm(tmp_path):
 
 
 def test_cli_rejects_bad_mode():
-    result = subprocess.run(
-        [sys.executable, sim.__file__, "--mode", "bogus"], capture_output=True, timeout=30, check=False
-    )
+    result = subprocess.run([sys.executable, sim.__file__, "--mode", "bogus"], capture_output=True, timeout=30, check=False)
     assert result.returncode == 2
     assert b"unknown simulator mode" in result.stderr
 
