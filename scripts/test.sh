@@ -51,11 +51,13 @@ oldest_constraints() {
     echo tests/output/constraints-oldest.txt
 }
 
+# shellcheck disable=SC2317  # called through step
 pytest_in() {
-    local venv=$1
+    local venv=$1 extra=()
     shift
+    read -r -a extra <<<"${CSOFT_PYTEST_ARGS:-}"
     # pytest exits 5 when it collected nothing: that is a failure here, never a pass.
-    "$venv/bin/python" -m pytest -p no:cacheprovider ${CSOFT_PYTEST_ARGS:-} "$@"
+    "$venv/bin/python" -m pytest -p no:cacheprovider "${extra[@]}" "$@"
 }
 
 step "prepare $VENV" csoft_venv "$VENV" test -r tests/dev-requirements.txt -r tests/requirements.txt -c tests/constraints.txt

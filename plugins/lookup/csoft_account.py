@@ -18,7 +18,7 @@ description:
     The C(csoft_*) variables may be templates themselves, for example O(pin) set as
     C(csoft_pin: "{{ vault_csoft_pin }}"); they are rendered before use.
 author:
-  - csoft.sms contributors
+  - csoft.sms contributors (@csoft-sms)
 options:
   _terms:
     description:

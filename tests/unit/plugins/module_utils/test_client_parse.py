@@ -55,7 +55,7 @@ def test_envelope_matches_vendor_request(operation, example):
     assert ours_shape[0] == theirs_shape[0] == f"{{{client.SOAP11_ENV_NS}}}Envelope"
     assert ours_shape[1] == theirs_shape[1] == f"{{{client.CSOFT_NS}}}{operation}"
     # Children are unqualified; the vendor's usernames differ between examples, so compare names only.
-    assert [tag for tag, _ in ours_shape[2]] == [tag for tag, _ in theirs_shape[2]] == ["Username", "PIN"]
+    assert [pair[0] for pair in ours_shape[2]] == [pair[0] for pair in theirs_shape[2]] == ["Username", "PIN"]
     assert ours_shape[2] == [("Username", "ANother.123456"), ("PIN", "123456789")]
 
 

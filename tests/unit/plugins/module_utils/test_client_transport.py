@@ -81,7 +81,7 @@ def test_all_endpoints_unreachable_names_each(pair):
     message = str(info.value)
     assert f"{dead1}: connection refused" in message
     assert f"{dead2}: connection refused" in message
-    assert [url for url, _ in info.value.attempts] == [dead1, dead2]
+    assert [attempt[0] for attempt in info.value.attempts] == [dead1, dead2]
     assert "\n" not in message
 
 

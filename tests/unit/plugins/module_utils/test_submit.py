@@ -85,7 +85,7 @@ def test_full_envelope_follows_wsdl_order():
         delivery_option="Premier",
         message_identifier="deploy-42",
     )
-    wrapper, _ = envelope_wrapper(req)
+    wrapper = envelope_wrapper(req)[0]
     assert wrapper.tag == f"{{{client.CSOFT_NS}}}SubmitMessage"
     assert_wsdl_order(wrapper)
     assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message", "ReplyTo", "MessageIdentifier"]
@@ -99,7 +99,7 @@ def test_full_envelope_follows_wsdl_order():
 
 
 def test_minimal_envelope_leaves_optional_elements_out():
-    wrapper, _ = envelope_wrapper(request())
+    wrapper = envelope_wrapper(request())[0]
     assert_wsdl_order(wrapper)
     assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message"]
     assert [child.tag for child in wrapper.find("Recipient")] == ["SendTo"]
@@ -108,7 +108,7 @@ def test_minimal_envelope_leaves_optional_elements_out():
 def test_delivery_options_are_the_wsdl_enumeration():
     assert list(submit.DELIVERY_OPTIONS) == WSDL_DELIVERY_OPTIONS
     for option in WSDL_DELIVERY_OPTIONS:
-        wrapper, _ = envelope_wrapper(request(delivery_option=option))
+        wrapper = envelope_wrapper(request(delivery_option=option))[0]
         assert wrapper.findtext("Recipient/SendOptions/DeliveryOption") == option
 
 
@@ -409,7 +409,7 @@ def test_submit_message_sends_once_and_returns_result():
     assert len(fake.calls) == 1
     operation, fields = fake.calls[0]
     assert operation == "SubmitMessage"
-    assert [name for name, _ in fields] == ["Recipient", "Message", "ReplyTo", "MessageIdentifier"]
+    assert [field[0] for field in fields] == ["Recipient", "Message", "ReplyTo", "MessageIdentifier"]
 
 
 def test_submit_message_rejection_never_echoes_the_pin():

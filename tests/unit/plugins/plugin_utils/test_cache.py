@@ -222,7 +222,7 @@ def test_lock_lets_one_of_many_processes_query(directory, tmp_path):
     ident = identity()
     new_cache(directory, ident=ident).salt  # noqa: B018  # created once, as the first worker would
     barrier = context.Barrier(12)
-    workers = [context.Process(target=_worker, args=(directory, ident, str(queries), barrier)) for _ in range(12)]
+    workers = [context.Process(target=_worker, args=(directory, ident, str(queries), barrier)) for _worker_number in range(12)]
     for worker in workers:
         worker.start()
     for worker in workers:
