@@ -25,13 +25,13 @@ One client serves the module, the lookup and the role. It
 It imports nothing from the Ansible controller, so it can run on any host.
 """
 
-import html
 import re
 import socket
 import threading
 import time
 import warnings
 from decimal import Decimal, InvalidOperation
+from urllib.parse import quote, quote_plus
 
 try:
     import requests
@@ -81,8 +81,8 @@ OPERATIONS = {
 }
 
 _CREDENTIAL_RE = re.compile(r"^[\x21-\x7e]{1,20}$")
-_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$")
-_UINT_RE = re.compile(r"^\+?\d+$")
+_DECIMAL_RE = re.compile(r"^[+-]?(?:\d+(?:\.\d*)?|\.\d+)$", re.ASCII)  # ASCII digits only: int() and Decimal() accept any script
+_UINT_RE = re.compile(r"^\+?\d+$", re.ASCII)
 _CURRENCY_RE = re.compile(r"^[A-Z]{3}$")
 _LOGIN_WORDS = re.compile(r"login|logon|password|\bpin\b|username|credential|auth", re.IGNORECASE)
 _SNIPPET_CHARS = 160
@@ -164,6 +164,22 @@ class AccountCredit:
 
     def __hash__(self):
         return hash((self.credit, self.currency))
+
+
+def _secret_forms(secret):
+    """The secret as an answer could echo it, longest first.
+
+    As is, XML/HTML-escaped and percent-encoded; and the same forms of its
+    escaped form, which is how it travels in the request body (an error page
+    that quotes the request escapes it once more).
+    """
+    forms = set()
+    for text in (secret, secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")):
+        escaped = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        quoted = escaped.replace('"', "&quot;")
+        forms.update((text, escaped, quoted, quoted.replace("'", "&#x27;"), quoted.replace("'", "&#39;"), quoted.replace("'", "&apos;")))
+        forms.update((quote(text, safe=""), quote(text), quote_plus(text)))
+    return sorted(forms, key=len, reverse=True)
 
 
 def validate_credential(name, value):
@@ -582,6 +598,7 @@ class CsoftClient:
             )
         self.username = validate_credential("username", username)
         self._pin = validate_credential("pin", pin)
+        self._pin_forms = _secret_forms(self._pin)
         self.endpoints = validate_endpoints(endpoints)
         self.timeout = validate_timeout(timeout)
         self.max_response_bytes = int(max_response_bytes)
@@ -622,8 +639,16 @@ class CsoftClient:
         self.close()
 
     def redact(self, text):
-        """Remove the PIN from any text that could reach a user."""
-        return text.replace(self._pin, "********") if self._pin else text
+        """Remove the PIN (in any form an echo could show it) from any text that could reach a user."""
+        for form in self._pin_forms:
+            text = text.replace(form, "********")
+        return text
+
+    def _mask(self, body):
+        """The answer (bytes) with every form of the PIN masked."""
+        for form in self._pin_forms:
+            body = body.replace(form.encode("utf-8"), b"********")
+        return body
 
     # Public queries ----------------------------------------------------
 
@@ -655,10 +680,14 @@ class CsoftClient:
         envelope = build_envelope(operation, self.username, self._pin, fields)
         try:
             status, body, endpoint = self._post(operation, envelope)
-            return self._interpret(operation, endpoint, status, body, parse)
+            return self._interpret_safely(operation, endpoint, status, body, parse)
         except CsoftError as exc:
             exc.message = self.redact(exc.message)
             exc.args = (exc.message,)
+            if isinstance(exc, CsoftFaultError):
+                exc.faultcode, exc.faultstring = self.redact(exc.faultcode), self.redact(exc.faultstring)
+            # The chained exceptions (hidden with "from None") hold the request and excerpts of the answer: drop them.
+            exc.__context__ = exc.__cause__ = None
             raise
 
     # Transport ---------------------------------------------------------
@@ -813,6 +842,26 @@ class CsoftClient:
         )
 
     # Interpretation ----------------------------------------------------
+
+    def _interpret_safely(self, operation, url, status, body, parse):
+        """Interpret the answer; explain a failure from a copy of it in which the PIN is masked.
+
+        A service or a proxy may echo the request in an error page or a fault.
+        Excerpts of the answer in errors are cut short, so redacting the
+        message afterwards could leave part of the PIN: they come from the
+        masked copy instead. Values of a good answer are never altered.
+        """
+        try:
+            return self._interpret(operation, url, status, body, parse)
+        except CsoftError as exc:
+            error = exc
+        masked = self._mask(body)
+        if masked != body:
+            try:
+                self._interpret(operation, url, status, masked, parse)
+            except CsoftError as exc:
+                error = exc
+        raise error
 
     def _interpret(self, operation, url, status, body, parse):
         where = f"csoft {operation} at {url} failed"
