@@ -18,12 +18,17 @@
 #    creates its venvs without pip and downloads get-pip-<ver>.py from
 #    ci-files.testing.ansible.com, which is unreachable here. The stand-in
 #    installs pip==<ver> (the version this ansible-test pins) from a wheel
-#    fetched from PyPI once.
+#    fetched from PyPI once (with ansible-core 2.16 also its pinned setuptools and wheel).
 # 3. Runs `ansible-test "$@" --venv --python $CSOFT_TEST_PYTHON` in the copy
 #    (no --venv/--python added when the arguments already choose an
 #    environment), then copies tests/output back into the checkout.
 #
+# Runs are serialised with a lock on $CSOFT_TEST_ROOT.lock (the copy is shared).
+#
 # Environment:
+#   CSOFT_ANSIBLE_TEST ansible-test of another ansible-core (version matrix), e.g.
+#                      CSOFT_ANSIBLE_TEST=/work/venv216b/bin/ansible-test; wins over ANSIBLE_TEST,
+#                      and the copy then defaults to its own root (suffix -core<version>)
 #   ANSIBLE_TEST       ansible-test executable (default: from PATH, else $VIRTUAL_ENV/bin)
 #   CSOFT_TEST_PYTHON  Python version for --python (default 3.11)
 #   CSOFT_TEST_ROOT    where the copy lives (default ${TMPDIR:-/tmp}/csoft-sms-ansible-test-$UID)
@@ -34,13 +39,15 @@ set -euo pipefail
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY_VERSION=${CSOFT_TEST_PYTHON:-3.11}
 ROOT=${CSOFT_TEST_ROOT:-${TMPDIR:-/tmp}/csoft-sms-ansible-test-$(id -u)}
-DEST=$ROOT/ansible_collections/csoft/sms
 CACHE=$HOME/.ansible/test/cache
 
 log() { echo "ansible_test.sh: $*" >&2; }
 
 find_ansible_test() {
-    if [ -n "${ANSIBLE_TEST:-}" ]; then
+    if [ -n "${CSOFT_ANSIBLE_TEST:-}" ]; then
+        [ -x "$CSOFT_ANSIBLE_TEST" ] || { log "CSOFT_ANSIBLE_TEST=$CSOFT_ANSIBLE_TEST is not executable"; return 1; }
+        echo "$CSOFT_ANSIBLE_TEST"
+    elif [ -n "${ANSIBLE_TEST:-}" ]; then
         echo "$ANSIBLE_TEST"
     elif command -v ansible-test >/dev/null 2>&1; then
         command -v ansible-test
@@ -64,42 +71,52 @@ ansible_test_python() {
     command -v "$1"
 }
 
-# The pip version ansible-test bootstraps into its venvs (get_venv_packages()['pip']).
-pinned_pip_version() {
+# The packages ansible-test bootstraps into its venvs (get_venv_packages()), one "name==version"
+# a line: pip only for ansible-core 2.17+, pip + setuptools + wheel for 2.16.
+pinned_venv_packages() {
     "$1" - "$PY_VERSION" <<'EOF'
 import sys, types
 try:
     from ansible_test._internal.python_requirements import get_venv_packages
-    print(get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))["pip"])
+    packages = get_venv_packages(types.SimpleNamespace(version=sys.argv[1]))
 except Exception:  # fall back to reading the source
     import os, re, ansible_test
     path = os.path.join(os.path.dirname(ansible_test.__file__), "_internal", "python_requirements.py")
     with open(path) as f:
-        print(re.search(r"pip='([0-9.]+)'", f.read()).group(1))
+        packages = {"pip": re.search(r"pip='([0-9.]+)'", f.read()).group(1)}
+for name, version in packages.items():
+    if version:
+        print(f"{name}=={version}")
 EOF
 }
 
 prepare_get_pip() {
-    local python=$1 version script wheel
-    version=$(pinned_pip_version "$python")
+    local python=$1 version script wheel package name
+    local -a packages
+    mapfile -t packages < <(pinned_venv_packages "$python")
+    version=$(printf '%s\n' "${packages[@]}" | sed -n 's/^pip==//p')
+    [ -n "$version" ] || { log "could not tell which pip ansible-test pins"; return 1; }
     script=$CACHE/get_pip_${version//./_}.py
     mkdir -p "$CACHE"
+    for package in "${packages[@]}"; do
+        name=${package%%==*}
+        if [ -z "$(find "$CACHE" -maxdepth 1 -name "$name-${package#*==}-*.whl" -print -quit)" ]; then
+            log "downloading the $package wheel into $CACHE (once)"
+            "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
+                --dest "$CACHE" "$package" >&2
+            [ -n "$(find "$CACHE" -maxdepth 1 -name "$name-${package#*==}-*.whl" -print -quit)" ] ||
+                { log "could not fetch $package"; return 1; }
+        fi
+    done
     wheel=$(find "$CACHE" -maxdepth 1 -name "pip-$version-*.whl" -print -quit)
-    if [ -z "$wheel" ]; then
-        log "downloading pip==$version wheel into $CACHE (once)"
-        "$python" -m pip download --quiet --disable-pip-version-check --no-deps --only-binary=:all: \
-            --dest "$CACHE" "pip==$version" >&2
-        wheel=$(find "$CACHE" -maxdepth 1 -name "pip-$version-*.whl" -print -quit)
-        [ -n "$wheel" ] || { log "could not fetch pip==$version"; return 1; }
-    fi
     if [ -f "$script" ] && ! grep -q 'csoft.sms offline get-pip' "$script"; then
         return 0 # a real get-pip script someone placed there: keep it
     fi
     cat >"$script.tmp" <<EOF
 # csoft.sms offline get-pip stand-in for ansible-test (written by scripts/lib/ansible_test.sh).
 # ansible-test runs it through quiet_pip.py as:
-#   get_pip [--disable-pip-version-check] pip==$version [--no-setuptools] [--no-wheel]
-# and expects it to install those packages into the (pip-less) venv.
+#   get_pip [--disable-pip-version-check] pip==$version [setuptools==... wheel==...] [--no-setuptools] [--no-wheel]
+# and expects it to install those packages into the (pip-less) venv; their wheels are next to this file.
 import os
 import sys
 
@@ -148,6 +165,19 @@ main() {
     local ansible_test python rc=0 env_given=0 arg
     ansible_test=$(find_ansible_test)
     python=$(ansible_test_python "$ansible_test")
+    if [ -n "${CSOFT_ANSIBLE_TEST:-}" ] && [ -z "${CSOFT_TEST_ROOT:-}" ]; then
+        # another ansible-core: keep its copy and delegation venvs apart
+        ROOT=$ROOT-core$("$python" -c 'from ansible.release import __version__; print(__version__)')
+    fi
+    DEST=$ROOT/ansible_collections/csoft/sms
+    mkdir -p "$ROOT"
+    # one run at a time per copy: a second run would replace the tree under the first
+    exec 9>"$ROOT.lock"
+    if ! flock -n 9; then
+        log "waiting for another ansible_test.sh run on $ROOT"
+        flock 9
+    fi
+    log "ansible-test: $ansible_test ($("$python" -c 'from ansible.release import __version__; print("ansible-core", __version__)'))"
     prepare_get_pip "$python"
     copy_tree
 
