@@ -96,7 +96,16 @@ class Bench:
 
     def start_simulator(self):
         ready = os.path.join(self.workdir, "sim-ready.json")
-        cmd = [PYTHON, os.path.join(HERE, "_simulator.py"), "--port", "0", "--secondary-port", "0", "--ready-file", ready]
+        cmd = [
+            PYTHON,
+            os.path.join(os.path.dirname(HERE), "tests", "simulator", "csoft_simulator.py"),
+            "--port",
+            "0",
+            "--secondary-port",
+            "0",
+            "--ready-file",
+            ready,
+        ]
         self.sim_log = open(os.path.join(self.workdir, "simulator.log"), "wb")  # noqa: SIM115 - closed in stop
         self.sim_proc = subprocess.Popen(cmd, stdout=self.sim_log, stderr=subprocess.STDOUT, cwd=self.workdir)
         deadline = time.monotonic() + 20
@@ -324,7 +333,7 @@ def row_client(bench):
     row.check("client parsed credit 2.895 GBP", float(value.credit) == EXPECTED["credit"] and value.currency == "GBP")
     session.post(url, data=envelope, headers=headers, timeout=10)  # open the kept-alive connection
     bench.reset()
-    for _ in range(20):
+    for _unused in range(20):
         client.call("AvailableCredit")
     ports = {entry["client_port"] for entry in bench.log("primary")}
     row.check(f"the client keeps one connection alive (20 calls came on {len(ports)} connection(s))", len(ports) == 1)
@@ -332,14 +341,14 @@ def row_client(bench):
     def run_baseline(n):
         post = session.post
         start = time.perf_counter()
-        for _ in range(n):
+        for _unused in range(n):
             post(url, data=envelope, headers=headers, timeout=10)
         return time.perf_counter() - start
 
     def run_subject(n):
         call = client.call
         start = time.perf_counter()
-        for _ in range(n):
+        for _unused in range(n):
             call("AvailableCredit")
         return time.perf_counter() - start
 
@@ -472,7 +481,7 @@ def compare_playbooks(bench, row, empty, subject, baseline, target_ratio, expect
         order = books[rep % len(books) :] + books[: rep % len(books)]
         for name, path, inv in order:
             bench.reset()
-            wall, _ = bench.playbook(path, inventory=inv, args=args)
+            wall, _unused = bench.playbook(path, inventory=inv, args=args)
             walls[name].append(wall)
             if name in ("subject", "baseline"):
                 counts = bench.counts("primary")
@@ -515,7 +524,7 @@ def blackhole_endpoint():
     listener.listen(0)
     address = listener.getsockname()
     fillers = []
-    for _ in range(64):
+    for _unused in range(64):
         probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         probe.settimeout(0.3)
         try:
@@ -597,8 +606,8 @@ def row_failover_blackhole(bench):
     try:
         three([secondary])  # warm-up
         bench.reset()
-        for _ in range(reps):
-            elapsed, _, _ = three([secondary])
+        for _unused in range(reps):
+            elapsed, _unused, _unused = three([secondary])
             direct.append(elapsed)
             elapsed, client, values = three([dead, secondary])
             subject.append(elapsed)
@@ -708,7 +717,7 @@ def row_gate(bench):
     many, one = bench.inventory(200), bench.inventory(1)
     args = ("-f", "50")
     bench.reset()
-    _, result = bench.playbook(gate, inventory=one, args=args)  # warm-up and correctness
+    _unused, result = bench.playbook(gate, inventory=one, args=args)  # warm-up and correctness
     row.check("the gate passes and reports the account", "csoft credit gate passed" in result.stdout and "2.8950 GBP" in result.stdout)
     bench.playbook(empty, inventory=many, args=args)
     return compare_playbooks(
@@ -748,7 +757,7 @@ class ChunkedFlood:
     def _serve(self):
         while True:
             try:
-                conn, _ = self.sock.accept()
+                conn, _unused = self.sock.accept()
             except OSError:
                 return
             threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
@@ -782,7 +791,7 @@ def run_module_process(bench, endpoints):
     env = dict(os.environ, PYTHONPATH=bench.collections, NO_PROXY="127.0.0.1,localhost", no_proxy="127.0.0.1,localhost")
     proc = subprocess.Popen([PYTHON, "-m", MODULE_NAME, path], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, cwd=bench.workdir)
     out, err = proc.stdout.read(), proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
+    _unused, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
     proc.stdout.close()
     proc.stderr.close()
@@ -806,7 +815,7 @@ def row_memory(bench):
     flood = ChunkedFlood(HOSTILE_MIB)
     normal, declared, chunked = [], [], []
     try:
-        for _ in range(reps):
+        for _unused in range(reps):
             bench.reset()
             rss, result = run_module_process(bench, endpoints)
             normal.append(rss)
@@ -909,7 +918,7 @@ ROWS = {
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--smoke", action="store_true", help="tiny repetition counts; timing targets reported but not enforced")
     parser.add_argument("--only", action="append", choices=sorted(ROWS), metavar="ROW", help=f"run only this row (repeatable): {', '.join(ROWS)}")
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks, simulator log)")

@@ -180,18 +180,18 @@ class HostileRun:
 
     def run(self):
         hosts = {"module_cases": [], "lookup_cases": [], "role_cases": []}
-        for index, (mode, gather, _, timeout) in enumerate(MODULE_CASES):
+        for index, (mode, gather, _unused, timeout) in enumerate(MODULE_CASES):
             host = host_name("m", index)
             primary = self.server(host, mode)
             self.cases[host] = {"endpoints": [primary.url, self.secondary.url], "gather": [gather], "timeout": timeout}
             hosts["module_cases"].append(host)
-        for index, (mode, _, timeout) in enumerate(SUBSET):
+        for index, (mode, _unused, timeout) in enumerate(SUBSET):
             host = host_name("l", index)
             primary = self.server(host, mode)
             self.cases[host] = {"endpoints": [primary.url, self.secondary.url], "timeout": timeout}
             hosts["lookup_cases"].append(host)
         playbook = PLAYBOOK.format(username=USERNAME, pin=PIN)
-        for index, (mode, _, timeout) in enumerate(SUBSET):
+        for index, (mode, _unused, timeout) in enumerate(SUBSET):
             host = host_name("r", index)
             primary = self.server(host, mode)
             endpoints = json.dumps([primary.url, self.secondary.url])
@@ -253,7 +253,7 @@ def test_run_completed_without_traceback_or_pin(hostile):
 
 @pytest.mark.parametrize("index", range(len(MODULE_CASES)), ids=[case_id(case) for case in MODULE_CASES])
 def test_module(hostile, index):
-    mode, gather, text, _ = MODULE_CASES[index]
+    mode, gather, text, _unused = MODULE_CASES[index]
     host = host_name("m", index)
     outcome = hostile.saved("module.json")[host]
     assert_clean_failure(outcome, hostile.servers[host].url, text, f"module {mode}")
@@ -263,7 +263,7 @@ def test_module(hostile, index):
 
 @pytest.mark.parametrize("index", range(len(SUBSET)), ids=[case[0] for case in SUBSET])
 def test_lookup(hostile, index):
-    mode, text, _ = SUBSET[index]
+    mode, text, _unused = SUBSET[index]
     host = host_name("l", index)
     outcome = hostile.saved("lookup.json")[host]
     assert_clean_failure(outcome, hostile.servers[host].url, text, f"lookup {mode}")
@@ -273,7 +273,7 @@ def test_lookup(hostile, index):
 
 @pytest.mark.parametrize("index", range(len(SUBSET)), ids=[case[0] for case in SUBSET])
 def test_role(hostile, index):
-    mode, text, _ = SUBSET[index]
+    mode, text, _unused = SUBSET[index]
     host = host_name("r", index)
     outcome = hostile.saved(f"role-{host}.json")
     assert not outcome.get("passed"), f"role {mode}: the gate let the play go on"

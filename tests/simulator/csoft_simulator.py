@@ -488,6 +488,13 @@ class _HTTPServer(ThreadingHTTPServer):
 
     def process_request(self, request, client_address):
         self._track(request)
+        # The response head and body go out in two send() calls: without TCP_NODELAY, Nagle's
+        # algorithm holds the body back until the client's delayed ACK (~40 ms on every
+        # kept-alive request). Real web servers set it too.
+        try:
+            request.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        except OSError:
+            pass
         super().process_request(request, client_address)
 
     def finish_request(self, request, client_address):

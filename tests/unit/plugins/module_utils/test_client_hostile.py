@@ -97,10 +97,10 @@ def read_request(conn):
         if not chunk:
             return data
         data += chunk
-    head, _, body = data.partition(b"\r\n\r\n")
+    head, _unused, body = data.partition(b"\r\n\r\n")
     length = 0
     for line in head.split(b"\r\n")[1:]:
-        name, _, value = line.partition(b":")
+        name, _unused, value = line.partition(b":")
         if name.strip().lower() == b"content-length":
             length = int(value.strip())
     while len(body) < length:
@@ -133,7 +133,7 @@ class RawServer:
     def _accept(self):
         while not self.stopping.is_set():
             try:
-                conn, _ = self.sock.accept()
+                conn, _unused = self.sock.accept()
             except TimeoutError:
                 continue
             except OSError:
@@ -193,7 +193,7 @@ class Listener:
 
     def connected(self):
         try:
-            conn, _ = self.sock.accept()
+            conn, _unused = self.sock.accept()
         except BlockingIOError:
             return False
         conn.close()
@@ -255,7 +255,7 @@ def test_header_drip_stops_at_the_deadline():
 def test_watchdog_never_touches_a_finished_request(pair):
     """The deadline timer of a request that answered in time neither fires later nor leaks a thread."""
     with make([pair.primary.url], timeout=0.5) as c:
-        for _ in range(5):
+        for _unused in range(5):
             assert c.available_messages() == 24
         time.sleep(0.7)  # past every request's deadline
         assert c.available_credit().credit == Decimal("2.8950")
@@ -340,7 +340,7 @@ def stream_50mb(framing):
 
         emit(b"<?xml version='1.0'?>")
         piece = b"<!--" + b"x" * (65536 - 7) + b"-->"
-        for _ in range(50 * MIB // len(piece)):
+        for _unused in range(50 * MIB // len(piece)):
             emit(piece)
 
     return handler
@@ -470,7 +470,7 @@ def black_hole():
     listener.listen(0)
     port = listener.getsockname()[1]
     fillers = []
-    for _ in range(4):
+    for _unused in range(4):
         filler = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         filler.setblocking(False)
         filler.connect_ex(("127.0.0.1", port))
@@ -517,7 +517,7 @@ def test_two_black_holes_name_both_as_connect_time_outs(black_hole):
         with pytest.raises(client.CsoftUnreachableError) as info:
             c.available_messages()
     elapsed = time.monotonic() - start
-    assert [reason for _, reason in info.value.attempts] == ["connect time-out", "connect time-out"]
+    assert [attempt[1] for attempt in info.value.attempts] == ["connect time-out", "connect time-out"]
     assert str(info.value).count("connect time-out") == 2
     assert 0.95 <= elapsed < 1.0 + DEADLINE_SLACK
 
