@@ -185,7 +185,8 @@ parts:
 endpoint:
   description:
     - The endpoint URL that answered the last call. Not returned in check mode when no query was needed.
-  returned: when a call was answered
+    - On failure, the endpoint the failed request went to, also when it did not answer in time.
+  returned: when a call was answered or a request was sent
   type: str
   sample: https://www.csoft.co.uk/sendsms5
 failed_over:
@@ -302,8 +303,10 @@ def main():
         if client is not None:
             message = client.redact(message)
             result["failed_over"] = client.failed_over
-            if client.endpoint:
-                result["endpoint"] = client.endpoint
+        # The endpoint the failed request went to (a time-out after sending has no answering endpoint).
+        endpoint = exc.endpoint or (client.endpoint if client is not None else None)
+        if endpoint:
+            result["endpoint"] = endpoint
         if isinstance(exc, CsoftRejectedError):
             result.update(message_identifier=exc.message_identifier, report=exc.report)
             if exc.text is not None:

@@ -154,6 +154,7 @@ def test_no_answer_after_sending_is_final(ansible, pair, mode):
     assert sms["may_have_been_sent"] is True
     assert "may already have been sent" in sms["msg"]
     assert "not sent to another endpoint" in sms["msg"]
+    assert sms["endpoint"] == pair.primary.url
     assert pair.primary.url in sms["msg"]
     # Nothing was re-sent anywhere: one SubmitMessage at the primary, none at the secondary.
     assert submits(pair.primary) == 1
