@@ -20,8 +20,11 @@ quick=0
 [ "${1:-}" = --quick ] && quick=1
 
 VENV=${CSOFT_VENV:-.venv}
-export CSOFT_GATE_VENV=${CSOFT_GATE_VENV:-$VENV}
 OLDEST=${CSOFT_VENV_OLDEST:-.venv-2.16}
+# absolute paths: the gates run tools from the venv after changing directory
+case $VENV in /*) ;; *) VENV=$PWD/$VENV ;; esac
+case $OLDEST in /*) ;; *) OLDEST=$PWD/$OLDEST ;; esac
+export CSOFT_GATE_VENV=${CSOFT_GATE_VENV:-$VENV}
 started=$(date +%s)
 summary=()
 failed=0

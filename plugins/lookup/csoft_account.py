@@ -190,7 +190,7 @@ class LookupModule(LookupBase):
             if self.get_option("timeout") is not None:
                 validate_timeout(self.get_option("timeout"))
         except CsoftError as exc:
-            raise AnsibleLookupError(str(exc)) from None
+            raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
 
         cache = self._open_cache()
         answers = {}
@@ -327,7 +327,7 @@ class _Query:
                 self._client = client_from_options(lambda name: endpoints if name == "endpoints" else self._get_option(name))
             value = self._client.call(operation)
         except CsoftError as exc:
-            raise AnsibleLookupError(str(exc)) from None
+            raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
         endpoint = self._client.endpoint
         display.vvv(f"{_PREFIX}: {operation} answered by {endpoint}")
         if endpoint and endpoint.lower().startswith("http://") and not self._warned:
