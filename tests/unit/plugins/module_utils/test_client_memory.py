@@ -85,6 +85,20 @@ def collections_base():
     raise RuntimeError("csoft.sms is not on the Python path")  # pragma: no cover
 
 
+def _close_gracefully(conn):
+    """Close without a reset: bytes of the request still unread (its body) would make close() send RST,
+    and the client could lose the end of the answer it has not read yet."""
+    try:
+        conn.shutdown(socket.SHUT_WR)
+        conn.settimeout(10)
+        while conn.recv(65536):
+            pass
+    except OSError:
+        pass
+    finally:
+        conn.close()
+
+
 class StreamServer:
     """Answers every request with 50 MB of XML comment and no Content-Length (chunked or close-delimited)."""
 
@@ -124,7 +138,7 @@ class StreamServer:
         except OSError:
             pass
         finally:
-            conn.close()
+            _close_gracefully(conn)
 
     def stop(self):
         self.sock.close()
