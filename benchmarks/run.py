@@ -692,17 +692,39 @@ def row_lookup(bench):
 # --------------------------------------------------------------------------
 
 
+GATE_HOSTS = 200
+GATE_FORKS = 50
+AUTOMATIC_VALIDATION = "Validating arguments against arg spec 'main'"
+ROLE_VALIDATION = "TASK [csoft.sms.credit_gate : Validate the role's variables against meta/argument_specs.yml, once]"
+
+
+def validated_hosts(stdout, header):
+    """How many hosts report a result under the task whose header starts with ``header`` (0 when it did not run)."""
+    if header not in stdout:
+        return 0
+    section = stdout.split(header, 1)[1].split("\nTASK [", 1)[0].split("\nPLAY RECAP", 1)[0]
+    return sum(1 for line in section.splitlines() if line.startswith(("ok: [", "changed: [", "fatal: [")))
+
+
 def row_gate(bench):
+    """Two rows from one interleaved measurement: ``gate`` (import_role, rolespec_validate: false) and ``gate-roles``."""
     row = Row(
         "gate",
-        "role credit_gate over 200 hosts, forks 50 (task time)",
-        "the gate over 1 host",
+        f"credit_gate via import_role + rolespec_validate: false, {GATE_HOSTS} hosts, forks {GATE_FORKS} (task time)",
+        "the same play over 1 host",
         "<= 1.3x, 1 request per operation",
+    )
+    roles_row = Row(
+        "gate-roles",
+        f"credit_gate via roles:, {GATE_HOSTS} hosts, forks {GATE_FORKS} (task time)",
+        "the same play over 1 host",
+        "reported, not judged; 1 request per operation",
     )
     tasks_path = os.path.join(REPO, "roles", "credit_gate", "tasks", "main.yml")
     if not os.path.exists(tasks_path):
-        row.status, row.reason = "SKIPPED", "roles/credit_gate/tasks/main.yml does not exist yet"
-        return row
+        for each in (row, roles_row):
+            each.status, each.reason = "SKIPPED", "roles/credit_gate/tasks/main.yml does not exist yet"
+        return [row, roles_row]
     variables = {
         "credit_gate_username": USERNAME,
         "credit_gate_pin": PIN,
@@ -712,27 +734,79 @@ def row_gate(bench):
         "credit_gate_required_reply_to": ["csoft.co.uk"],
     }
     head = "- hosts: targets\n  gather_facts: false\n" + yaml_vars(variables)
-    gate = bench.write("gate.yml", head + "  roles:\n    - role: csoft.sms.credit_gate\n")
-    empty = bench.write("gate-empty.yml", head + "  tasks: []\n")
-    many, one = bench.inventory(200), bench.inventory(1)
-    args = ("-f", "50")
-    bench.reset()
-    _unused, result = bench.playbook(gate, inventory=one, args=args)  # warm-up and correctness
-    row.check("the gate passes and reports the account", "csoft credit gate passed" in result.stdout and "2.8950 GBP" in result.stdout)
-    bench.playbook(empty, inventory=many, args=args)
-    return compare_playbooks(
-        bench,
-        row,
-        empty,
-        gate,
-        gate,
-        target_ratio=1.3,
-        expect_counts=ONE_EACH,
-        inventory=(many, one),
-        args=args,
-        empty_baseline=empty,
-        counts_label="per play",
+    imported = bench.write(
+        "gate-import.yml",
+        head + "  tasks:\n    - name: Gate\n      ansible.builtin.import_role:\n        name: csoft.sms.credit_gate\n        rolespec_validate: false\n",
     )
+    roles = bench.write("gate-roles.yml", head + "  roles:\n    - role: csoft.sms.credit_gate\n")
+    empty = bench.write("gate-empty.yml", head + "  tasks: []\n")
+    many, one = bench.inventory(GATE_HOSTS), bench.inventory(1)
+    args = ("-f", str(GATE_FORKS))
+
+    # Warm-up and correctness, untimed.
+    for each, path in ((row, imported), (roles_row, roles)):
+        bench.reset()
+        _unused, result = bench.playbook(path, inventory=one, args=args)
+        each.check("the gate passes and reports the account", "csoft credit gate passed" in result.stdout and "2.8950 GBP" in result.stdout)
+    bench.playbook(empty, inventory=many, args=args)
+
+    # One interleaved loop over the six playbooks (rotated each repetition), so drift hits both forms alike.
+    books = [
+        ("empty_many", empty, many),
+        ("import_many", imported, many),
+        ("roles_many", roles, many),
+        ("empty_one", empty, one),
+        ("import_one", imported, one),
+        ("roles_one", roles, one),
+    ]
+    reps = bench.reps("playbook_reps")
+    walls = {name: [] for name, _unused, _unused in books}
+    bad_counts = {"import": [], "roles": []}
+    validations = {}  # (form, inventory) -> (hosts under the automatic validation, hosts under the role's own), first run
+    for rep in range(reps):
+        order = books[rep % len(books) :] + books[: rep % len(books)]
+        for name, path, inv in order:
+            bench.reset()
+            wall, result = bench.playbook(path, inventory=inv, args=args)
+            walls[name].append(wall)
+            form, _unused, size = name.partition("_")
+            if form == "empty":
+                continue
+            counts = bench.counts("primary")
+            got = {op: counts[op] for op in OPERATIONS}
+            if got != ONE_EACH or counts["invalid"] or bench.counts("secondary")["total"]:
+                bad_counts[form].append(f"{name} run {rep + 1}: {got}")
+            validations.setdefault((form, size), (validated_hosts(result.stdout, AUTOMATIC_VALIDATION), validated_hosts(result.stdout, ROLE_VALIDATION)))
+
+    empty_many, empty_one = median(walls["empty_many"]), median(walls["empty_one"])
+    for each, form in ((row, "import"), (roles_row, "roles")):
+        each.check(f"requests per play: exactly {ONE_EACH}" + (f" (got {bad_counts[form]})" if bad_counts[form] else ""), not bad_counts[form])
+        each.subject = median(walls[f"{form}_many"]) - empty_many
+        each.baseline = median(walls[f"{form}_one"]) - empty_one
+        each.ratio = each.subject / each.baseline if each.baseline > 0 else None
+        each.details = {
+            "reps": reps,
+            "hosts": GATE_HOSTS,
+            "forks": GATE_FORKS,
+            "walls_s": walls,
+            "empty_wall_s": {"many": empty_many, "one": empty_one},
+            "validated_hosts_automatic_and_role": {"many": validations.get((form, "many")), "one": validations.get((form, "one"))},
+        }
+    auto_many, role_many = validations.get(("import", "many"), (None, None))
+    row.check(
+        f"import form: no per-host automatic validation, the role's own validation on one host (got {auto_many}, {role_many})",
+        (auto_many, role_many) == (0, 1),
+    )
+    auto_many, role_many = validations.get(("roles", "many"), (None, None))
+    roles_row.check(
+        f"roles form: automatic validation on all {GATE_HOSTS} hosts, the role's own on one (got {auto_many}, {role_many})",
+        (auto_many, role_many) == (GATE_HOSTS, 1),
+    )
+    row.timing_ok = row.ratio is not None and row.ratio <= 1.3
+    roles_row.timing_ok = None  # reported, not judged: the automatic validation costs a worker per host
+    if roles_row.ratio is not None and row.subject:
+        roles_row.details["roles_many_over_import_many"] = roles_row.subject / row.subject
+    return [row, roles_row]
 
 
 # --------------------------------------------------------------------------
@@ -920,7 +994,13 @@ ROWS = {
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--smoke", action="store_true", help="tiny repetition counts; timing targets reported but not enforced")
-    parser.add_argument("--only", action="append", choices=sorted(ROWS), metavar="ROW", help=f"run only this row (repeatable): {', '.join(ROWS)}")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=sorted(ROWS),
+        metavar="ROW",
+        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate also gives the sub-row gate-roles)",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks, simulator log)")
     args = parser.parse_args(argv)
     names = [name for name in ROWS if not args.only or name in args.only]
@@ -936,14 +1016,16 @@ def main(argv=None):
             log(f"row {name} ...")
             row_start = time.perf_counter()
             try:
-                row = ROWS[name](bench)
+                made = ROWS[name](bench)  # a Row, or a list of rows measured together (gate, gate-roles)
             except Exception as exc:  # a broken row must not hide the others
-                row = Row(name, name, "-", "-")
-                row.status, row.reason = "ERROR", f"{type(exc).__name__}: {exc}"
-            row.finish(args.smoke)
-            row.details["row_wall_s"] = round(time.perf_counter() - row_start, 3)
-            log(f"row {name}: {row.status} in {row.details['row_wall_s']:.1f} s")
-            rows.append(row)
+                made = Row(name, name, "-", "-")
+                made.status, made.reason = "ERROR", f"{type(exc).__name__}: {exc}"
+            wall_s = round(time.perf_counter() - row_start, 3)
+            for row in made if isinstance(made, list) else [made]:
+                row.finish(args.smoke)
+                row.details["row_wall_s"] = wall_s
+                log(f"row {row.name}: {row.status} in {wall_s:.1f} s")
+                rows.append(row)
     finally:
         bench.stop_simulator()
         if args.keep:

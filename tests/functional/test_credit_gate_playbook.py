@@ -281,6 +281,132 @@ def test_wrong_types_are_rejected_before_any_request(ansible, pair, name, value)
     assert "TASK [Deploy step]" not in run.output
 
 
+# Large inventories: import_role/include_role with rolespec_validate: false -------------------
+
+# The task header of Ansible's automatic per-host validation, and of the role's own run_once one.
+AUTOMATIC_VALIDATION = "Validating arguments against arg spec 'main'"
+ROLE_VALIDATION = "TASK [csoft.sms.credit_gate : Validate the role's variables against meta/argument_specs.yml, once]"
+
+
+def import_play(role_vars, tasks=DEPLOY_TASK, play_extra="", action="import_role"):
+    """The documented large-inventory form: the role imported (or included) without Ansible's per-host validation."""
+    return f"""
+    - hosts: app
+      gather_facts: false
+{play_extra}
+      tasks:
+        - name: Check the SMS account
+          ansible.builtin.{action}:
+            name: csoft.sms.credit_gate
+            rolespec_validate: false
+          vars: {json.dumps(role_vars)}
+{tasks}
+    """
+
+
+def task_hosts(output, header):
+    """Hosts with a result line under the task whose header starts with ``header``; None when the task did not run."""
+    if header not in output:
+        return None
+    section = output.split(header, 1)[1].split("\nTASK [", 1)[0].split("\nPLAY RECAP", 1)[0]
+    return re.findall(r"^(?:ok|changed|fatal|failed|skipping): \[([^\]]+)\]", section, re.MULTILINE)
+
+
+def test_import_role_fifty_hosts_validate_once_and_query_once(ansible, pair):
+    hosts = inventory(ansible, 50)
+    role_vars = connection(pair, credit_gate_min_credit=1, credit_gate_min_messages=10, credit_gate_required_reply_to=["csoft.co.uk"])
+    run = ansible.run(import_play(role_vars), "--forks", "20", inventory=hosts, check=True)
+    results = facts(ansible)
+    assert len(results) == 50
+    assert all(result == expected_fact(pair) for result in results.values())
+    assert ops(pair.primary) == [1, 1, 1]
+    assert pair.secondary.counts()["total"] == 0
+    assert AUTOMATIC_VALIDATION not in run.output
+    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert run.output.count("csoft credit gate passed: credit 2.8950 GBP, 24 messages") == 1
+
+
+def test_roles_form_keeps_the_automatic_validation_on_every_host(ansible, pair):
+    hosts = inventory(ansible, 3)
+    run = ansible.run(gate_play(connection(pair, credit_gate_min_credit=1)), inventory=hosts, check=True)
+    assert sorted(task_hosts(run.output, f"TASK [csoft.sms.credit_gate : {AUTOMATIC_VALIDATION}")) == ["app01", "app02", "app03"]
+    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert ops(pair.primary) == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [
+        ("credit_gate_min_credit", "lots"),
+        ("credit_gate_min_messages", "many"),
+        ("credit_gate_required_reply_to", {"sender": "ACME"}),
+        ("credit_gate_validate_certs", "perhaps"),
+        ("credit_gate_timeout", [5]),
+        ("credit_gate_accounts", ["not-a-dict"]),
+        ("credit_gate_accounts", [{"name": "main", "min_credit": "lots"}]),
+    ],
+)
+def test_import_role_wrong_types_are_rejected_once_before_any_request(ansible, pair, name, value):
+    hosts = inventory(ansible, 3)
+    run = ansible.run(import_play(connection(pair, **{name: value})), inventory=hosts, check=False)
+    assert "Validation of arguments failed" in run.output
+    assert name in run.output
+    assert AUTOMATIC_VALIDATION not in run.output
+    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert pair.primary.counts()["total"] == 0
+    assert pair.secondary.counts()["total"] == 0
+    assert "TASK [Deploy step]" not in run.output
+    assert facts(ansible) == {}
+
+
+@pytest.mark.parametrize("action", ["import_role", "include_role"])
+def test_templated_and_extra_vars_are_validated_after_templating(ansible, pair, action):
+    """Values are validated as the role sees them: templates rendered, extra vars winning over the import's vars."""
+    hosts = inventory(ansible, 2)
+    play_extra = """      vars:
+        sms_min_credit: lots"""
+    role_vars = connection(pair, credit_gate_min_credit="{{ sms_min_credit }}")
+    run = ansible.run(import_play(role_vars, play_extra=play_extra, action=action), inventory=hosts, check=False)
+    assert "Validation of arguments failed" in run.output and "credit_gate_min_credit" in run.output
+    assert pair.primary.counts()["total"] == 0
+
+    run = ansible.run(import_play(connection(pair), action=action), "-e", '{"credit_gate_min_messages": "many"}', inventory=hosts, check=False)
+    assert "Validation of arguments failed" in run.output and "credit_gate_min_messages" in run.output
+    assert pair.primary.counts()["total"] == 0
+    assert facts(ansible) == {}
+
+
+def test_import_role_low_credit_fails_as_before(ansible, pair):
+    hosts = inventory(ansible, 3)
+    run = ansible.run(import_play(connection(pair, credit_gate_min_credit=10, credit_gate_min_messages=100)), inventory=hosts, check=False)
+    assert "csoft credit 2.8950 GBP is below the required 10.0000 GBP; csoft messages 24 is below the required 100" in run.output
+    assert "TASK [Deploy step]" not in run.output
+    assert facts(ansible) == {}
+    assert ops(pair.primary) == [1, 1, 1]
+
+
+def test_import_role_never_shows_the_pin(ansible, pair):
+    hosts = inventory(ansible, 2)
+    run = ansible.run(import_play(connection(pair, credit_gate_min_credit=1)), "-vvvv", inventory=hosts, check=True)
+    assert PIN not in run.output
+    run = ansible.run(import_play(connection(pair, credit_gate_min_credit="lots")), "-vvvv", inventory=hosts, check=False)
+    assert "Validation of arguments failed" in run.output
+    assert PIN not in run.output
+
+
+@pytest.mark.parametrize("form", ["roles", "import_role"])
+def test_a_single_number_as_reply_to_is_a_one_item_list(ansible, pair, form):
+    """The spec's type list takes a lone number as a one-item list (Ansible's conversion); the gate reads it the same way."""
+    hosts = inventory(ansible, 1)
+    play = gate_play if form == "roles" else import_play
+    run = ansible.run(play(connection(pair, credit_gate_required_reply_to=5)), inventory=hosts, check=False)
+    assert "csoft ReplyTo 5 is required but not permitted on the account (permitted: 447700912345, csoft.co.uk)" in run.output
+    assert "TASK [Deploy step]" not in run.output
+    ansible.run(play(connection(pair, credit_gate_required_reply_to=447700912345)), inventory=hosts, check=True)
+    assert facts(ansible)["app01"] == expected_fact(pair)
+    assert ops(pair.primary) == [2, 2, 2]
+
+
 # The guide's examples ------------------------------------------------------------------
 
 GUIDE = Path(__file__).resolve().parents[2] / "docs" / "docsite" / "rst" / "guide_credit_gate.rst"
@@ -326,6 +452,7 @@ def test_guide_blocks_are_found():
         "# file: deploy_defaults.yml",
         "# file: sms_gate.yml",
         "# file: rolling.yml",
+        "# file: large.yml",
         "# file: ansible.cfg",
         "# file: accounts.yml",
     ]
@@ -363,6 +490,24 @@ def test_guide_module_defaults_and_rolling_examples_run(ansible, pair):
     run = ansible.run((ansible.tmp_path / "rolling.yml").read_text(), inventory=hosts, env=env, check=True)
     assert run.output.count("deploying with 24 messages left") == 3
     assert ops(pair.primary) == [2, 2, 2]  # one more gate for the whole rolling play
+
+
+def test_guide_large_inventory_example_runs(ansible, pair):
+    guide_files(ansible)
+    hosts = guide_inventory(ansible)
+    env = {"CSOFT_ENDPOINTS": pair.primary.url}
+    creds = ["-e", f"sms_username={USERNAME}", "-e", f"vault_sms_pin={PIN}"]
+    large = (ansible.tmp_path / "large.yml").read_text()
+    run = ansible.run(large, *creds, inventory=hosts, env=env, check=True)
+    assert run.output.count("deploying with 24 messages left") == 3
+    assert AUTOMATIC_VALIDATION not in run.output
+    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert ops(pair.primary) == [1, 1, 1]
+    # The wrong type the guide shows is rejected before any request.
+    documented = re.search(r"``(-e credit_gate_min_credit=\S+)``", GUIDE.read_text()).group(1).split()
+    run = ansible.run(large, *creds, *documented, inventory=hosts, env=env, check=False)
+    assert "Validation of arguments failed" in run.output and "credit_gate_min_credit" in run.output
+    assert ops(pair.primary) == [1, 1, 1]
 
 
 def test_guide_ci_example_fails_and_passes_as_documented(ansible, pair):
