@@ -5,7 +5,8 @@
 # The whole csoft.sms test suite, as CI runs it (.ci/run calls this script).
 #
 #   bash scripts/test.sh           everything: ruff, pytest on ansible-core 2.19 and 2.16,
-#                                  and every release gate (scripts/lib/gates.sh all)
+#                                  every release gate (scripts/lib/gates.sh all), the demo
+#                                  and a benchmark smoke run
 #   bash scripts/test.sh --quick   ruff and the pytest suite on the newest ansible-core only
 #
 # Venvs: .venv (newest ansible-core + gate tools, pinned by tests/constraints.txt)
@@ -74,6 +75,8 @@ if [ "$quick" = 0 ]; then
     step "pytest, ansible-core $("$OLDEST/bin/python" -c 'import ansible; print(ansible.__version__)' 2>/dev/null || echo 2.16)" \
         pytest_in "$OLDEST" tests/unit/plugins/plugin_utils tests/functional
     step "release gates" bash scripts/lib/gates.sh all
+    # The README's first command must keep working too.
+    step "demo (scripts/demo.sh)" env CSOFT_VENV="$VENV" bash scripts/demo.sh
     if [ -f benchmarks/run.py ]; then
         step "benchmark smoke run" "$VENV/bin/python" benchmarks/run.py --smoke
     fi
