@@ -58,6 +58,8 @@ options:
 notes:
   - The vendor strongly recommends HTTPS; with an C(http://) endpoint the PIN crosses the network in clear text.
   - Requests are made from the host that runs the module or plugin, normally the controller.
+  - Proxies are taken from the E(HTTPS_PROXY), E(HTTP_PROXY), E(ALL_PROXY) and E(NO_PROXY) environment variables
+    of that host, as C(requests) reads them, once per task or lookup. Credentials in C(~/.netrc) are never sent.
 requirements:
   - requests >= 2.28 (Python library)
   - lxml >= 4.9 (Python library)

@@ -39,6 +39,7 @@ from urllib.parse import quote, quote_plus
 try:
     import requests
     from requests.adapters import HTTPAdapter
+    from requests.utils import get_environ_proxies
     from urllib3.connection import HTTPConnection, HTTPSConnection
     from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
     from urllib3.exceptions import ConnectTimeoutError, InsecureRequestWarning, NewConnectionError, ReadTimeoutError
@@ -657,7 +658,18 @@ class CsoftClient:
         self.timeout = validate_timeout(timeout)
         self.max_response_bytes = int(max_response_bytes)
         self.verify = (ca_path or True) if validate_certs else False
-        self._session = session or self._new_session()
+        if session is None:
+            self._session = self._new_session()
+            # requests reads the proxy variables, REQUESTS_CA_BUNDLE and ~/.netrc again on every
+            # request (about 0.1 ms, a tenth of a query on loopback). The environment of one run
+            # does not change: read it once per client, with requests' own rules. ~/.netrc is not
+            # read: the service takes no HTTP credentials, the PIN travels in the body.
+            self._proxies = {url: get_environ_proxies(url) for url in self.endpoints}
+            if self.verify is True:
+                self.verify = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+        else:  # the caller's session, with its own settings
+            self._session = session
+            self._proxies = {}
         self._start = 0  # index of the endpoint to try first
         self.endpoint = None  # URL that answered the last call
         self.failed_over = False  # True once any call was answered by a non-first endpoint
@@ -670,6 +682,7 @@ class CsoftClient:
     @staticmethod
     def _new_session():
         session = requests.Session()
+        session.trust_env = False  # the environment is read once, in __init__
         adapter = _WatchedAdapter(max_retries=Retry(total=0, connect=0, read=0, redirect=0, status=0, other=0, raise_on_status=False))
         session.mount("http://", adapter)
         session.mount("https://", adapter)
@@ -804,6 +817,7 @@ class CsoftClient:
                         data=envelope,
                         timeout=(self.timeout, self.timeout),
                         verify=self.verify,
+                        proxies=self._proxies.get(url),
                         allow_redirects=False,
                         stream=True,
                     )

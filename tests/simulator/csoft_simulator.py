@@ -56,6 +56,7 @@ _LOGGED_HEADERS = (
     "Accept",
     "Accept-Encoding",
     "Connection",
+    "Authorization",
 )
 
 # --------------------------------------------------------------------------

@@ -206,3 +206,61 @@ def test_https_untrusted_primary_fails_over_to_trusted_secondary(tls_pair, tmp_p
 def test_validate_certs_false_accepts_any_certificate(tls_pair):
     with make([tls_pair.primary.url], validate_certs=False) as c:
         assert c.available_messages() == 24
+
+
+# The environment: read once per client, with requests' rules ------------------------------
+
+
+def _clear_proxy_env(monkeypatch):
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
+
+
+def test_proxy_from_the_environment_is_used(pair, monkeypatch):
+    _clear_proxy_env(monkeypatch)
+    dead_proxy = sim.closed_port().rsplit("/", 1)[0]
+    monkeypatch.setenv("http_proxy", dead_proxy)
+    with make([pair.primary.url, pair.secondary.url]) as c, pytest.raises(client.CsoftUnreachableError) as info:
+        c.available_credit()
+    # Both endpoints were tried through the proxy, which could not be reached: a connect failure, so fail-over.
+    assert str(info.value).count("proxy connection failed") == 2
+    assert pair.primary.counts()["total"] == 0 and pair.secondary.counts()["total"] == 0
+
+
+def test_no_proxy_from_the_environment_is_honoured(pair, monkeypatch):
+    _clear_proxy_env(monkeypatch)
+    monkeypatch.setenv("http_proxy", sim.closed_port().rsplit("/", 1)[0])
+    monkeypatch.setenv("no_proxy", "127.0.0.1")
+    with make([pair.primary.url]) as c:
+        assert c.available_messages() == 24
+
+
+def test_requests_ca_bundle_from_the_environment_is_trusted(tls_pair, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", tls_pair.primary.ca_pem_path)
+    with make([tls_pair.primary.url]) as c:
+        assert c.available_messages() == 24
+
+
+def test_ca_path_wins_over_requests_ca_bundle(tls_pair, monkeypatch):
+    other = sim.SimulatorServer(tls=True, name="rogue")  # its own CA
+    other.start()
+    try:
+        monkeypatch.setenv("REQUESTS_CA_BUNDLE", other.ca_pem_path)
+        with make([tls_pair.primary.url], ca_path=tls_pair.primary.ca_pem_path) as c:
+            assert c.available_messages() == 24
+    finally:
+        other.stop()
+
+
+def test_netrc_credentials_are_never_sent(pair, monkeypatch, tmp_path):
+    netrc = tmp_path / ".netrc"
+    netrc.write_text("machine 127.0.0.1 login netrc-user password netrc-secret-Zq81\n")
+    netrc.chmod(0o600)
+    monkeypatch.setenv("NETRC", str(netrc))
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with make([pair.primary.url]) as c:
+        assert c.available_messages() == 24
+    (entry,) = [e for e in pair.primary.requests_log() if e.get("operation") == "AvailableMessages"]
+    assert "Authorization" not in entry["headers"]
+    assert entry["headers"]["Content-Type"] == "text/xml; charset=utf-8"  # the log does hold headers
