@@ -28,55 +28,19 @@ SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 TNS = "{http://www.csoft.co.uk/dtd/sendsms5.xsd}"
 
-# The example response documents copied from the vendor page, whitespace as on the page
-# (the simulator ends every document with a newline).
-VENDOR_CREDIT_RESPONSE = b"""<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope
-xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
-xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"
-xmlns:xsi="http://www.w3.org/1999/XMLSchema-instance"
-xmlns:xsd="http://www.w3.org/1999/XMLSchema"
-xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd">
-<SOAP-ENV:Body>
-<ns2:AvailableCreditResponse>
-<Currency>GBP</Currency>
-<Credit>2.8950</Credit>
-<Reserved><Field1/><Field2/><Field3/><Field4/></Reserved>
-</ns2:AvailableCreditResponse>
-</SOAP-ENV:Body>
-</SOAP-ENV:Envelope>
-"""
+# The vendor page's example response documents, byte for byte (tests/unit/fixtures/vendor/, checked
+# against the page itself by test_vendor_fixtures.py); the simulator sends exactly these.
+VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "vendor")
 
-VENDOR_MESSAGES_RESPONSE = b"""<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
-xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"
-xmlns:xsi="http://www.w3.org/1999/XMLSchema-instance"
-xmlns:xsd="http://www.w3.org/1999/XMLSchema"
-xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd">
-<SOAP-ENV:Body>
-<ns2:AvailableMessagesResponse>
-<Messages>24</Messages>
-<Reserved><Field1/><Field2/><Field3/><Field4/></Reserved>
-</ns2:AvailableMessagesResponse>
-</SOAP-ENV:Body>
-</SOAP-ENV:Envelope>
-"""
 
-VENDOR_REPLY_TO_RESPONSE = b"""<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope
-xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
-xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"
-xmlns:xsi="http://www.w3.org/1999/XMLSchema-instance"
-xmlns:xsd="http://www.w3.org/1999/XMLSchema"
-xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd">
-<SOAP-ENV:Body>
-<ns2:PermittedReplyToResponse>
-<PermittedReplyTo>447700912345,csoft.co.uk</PermittedReplyTo>
-<Reserved><Field1/><Field2/><Field3/><Field4/></Reserved>
-</ns2:PermittedReplyToResponse>
-</SOAP-ENV:Body>
-</SOAP-ENV:Envelope>
-"""
+def _vendor(name):
+    with open(os.path.join(VENDOR_DIR, name), "rb") as handle:
+        return handle.read()
+
+
+VENDOR_CREDIT_RESPONSE = _vendor("credit_response.xml")
+VENDOR_MESSAGES_RESPONSE = _vendor("messages_response.xml")
+VENDOR_REPLY_TO_RESPONSE = _vendor("reply_to_response.xml")
 
 VENDOR_RESPONSES = {
     "AvailableCredit": VENDOR_CREDIT_RESPONSE,

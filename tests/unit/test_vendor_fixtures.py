@@ -1,0 +1,48 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The fixtures under tests/unit/fixtures/vendor/ are the vendor page's six examples, byte for byte.
+
+Parser tests and the simulator's own tests read those fixtures; this test ties
+them to the page itself, so neither can drift into shapes that merely suit our
+parser. The page lives beside the repository (``../shared/seeds/``, as in CI)
+or where ``CSOFT_VENDOR_PAGE`` points; without it the test is skipped.
+"""
+
+import os
+import re
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+VENDOR_DIR = os.path.join(ROOT, "tests", "unit", "fixtures", "vendor")
+PAGE = os.environ.get("CSOFT_VENDOR_PAGE") or os.path.join(os.path.dirname(ROOT), "shared", "seeds", "account-query-soap-api.txt")
+
+# The page's examples in the order it shows them.
+ORDER = (
+    "credit_request.xml",
+    "credit_response.xml",
+    "messages_request.xml",
+    "messages_response.xml",
+    "reply_to_request.xml",
+    "reply_to_response.xml",
+)
+
+
+@pytest.fixture(scope="module")
+def page_examples():
+    if not os.path.isfile(PAGE):
+        pytest.skip(f"the vendor page is not at {PAGE} (set CSOFT_VENDOR_PAGE)")
+    with open(PAGE, encoding="utf-8") as handle:
+        text = handle.read()
+    examples = re.findall(r"<\?xml .*?</SOAP-ENV:Envelope>", text, re.S)
+    assert len(examples) == len(ORDER), f"the vendor page shows {len(examples)} examples, expected {len(ORDER)}"
+    return examples
+
+
+@pytest.mark.parametrize("index,name", list(enumerate(ORDER)))
+def test_fixture_is_the_vendor_example(page_examples, index, name):
+    with open(os.path.join(VENDOR_DIR, name), "rb") as handle:
+        fixture = handle.read()
+    # The page's text, with the one newline the simulator (like most servers) ends a document with.
+    assert fixture == page_examples[index].encode("utf-8") + b"\n"
