@@ -27,7 +27,7 @@
 #
 # Environment:
 #   CSOFT_ANSIBLE_TEST ansible-test of another ansible-core (version matrix), e.g.
-#                      CSOFT_ANSIBLE_TEST=/work/venv216b/bin/ansible-test; wins over ANSIBLE_TEST,
+#                      CSOFT_ANSIBLE_TEST=$PWD/.venv-2.16/bin/ansible-test; wins over ANSIBLE_TEST,
 #                      and the copy then defaults to its own root (suffix -core<version>)
 #   ANSIBLE_TEST       ansible-test executable (default: from PATH, else $VIRTUAL_ENV/bin)
 #   CSOFT_TEST_PYTHON  Python version for --python (default 3.11)
