@@ -240,7 +240,13 @@ gate_docs() {
     mkdir -m 0700 "$site" # antsibull-docs wants an owner-only directory
     antsibull-docs sphinx-init --use-current --lenient --fail-on-error --dest-dir "$site" csoft.sms || return 1
     # sphinx-init's build.sh: rst generation (antsibull-docs collection) + sphinx-build into build/html
-    (cd "$site" && bash ./build.sh) || rc=1
+    (cd "$site" && bash ./build.sh) >"$WORK/docs-build.out" 2>&1 || rc=1
+    cat "$WORK/docs-build.out"
+    # Links into Ansible's own docs cannot resolve offline (--lenient); links within this collection must.
+    if grep -E 'WARNING: .*(ansible_collections\.csoft\.sms|csoft\.sms\.)' "$WORK/docs-build.out"; then
+        echo "ERROR: the docs link to options, return values or plugins of csoft.sms that do not exist"
+        rc=1
+    fi
     rm -rf docs/build/html
     mkdir -p docs/build
     if [ -f "$site/build/html/index.html" ]; then
@@ -248,8 +254,26 @@ gate_docs() {
         echo "site: $REPO/docs/build/html/index.html ($(find docs/build/html -name '*.html' | wc -l) pages)"
     else
         echo "ERROR: no HTML site built"
-        rc=1
+        return 1
     fi
+    # Every plugin and role has its page, with its own options, examples and return values.
+    local pages=docs/build/html/collections/csoft/sms page word
+    for page in csoft_account_info_module:gather:Examples:permitted_reply_to:failed_over \
+        csoft_sms_module:delivery_option:Examples:message_identifier:report \
+        csoft_account_lookup:cache_ttl:csoft_username:Examples:_raw \
+        credit_gate_role:credit_gate_min_credit:credit_gate_required_reply_to:credit_gate_accounts \
+        docsite/guide_credit_gate:credit_gate; do
+        IFS=: read -r -a words <<<"$page"
+        if [ ! -f "$pages/${words[0]}.html" ]; then
+            echo "ERROR: the site has no page $pages/${words[0]}.html"
+            rc=1
+            continue
+        fi
+        for word in "${words[@]:1}"; do
+            grep -q "$word" "$pages/${words[0]}.html" || { echo "ERROR: $pages/${words[0]}.html does not mention $word"; rc=1; }
+        done
+    done
+    [ "$rc" = 0 ] && echo "pages: module, lookup and role pages with their options; the guides"
     return $rc
 }
 
