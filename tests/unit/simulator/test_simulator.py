@@ -5,6 +5,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -48,53 +49,18 @@ VENDOR_RESPONSES = {
     "PermittedReplyTo": VENDOR_REPLY_TO_RESPONSE,
 }
 
-# The vendor's three request examples (2001 schema namespaces, one rpc-style with xsi:type), credentials substituted.
+
+def _vendor_request(name):
+    """A request example of the vendor page (2001 schema namespaces, one rpc-style with xsi:type), credentials as fields."""
+    text = _vendor(name).decode("utf-8")
+    text = re.sub(r"(<Username[^>]*>)[^<]*(</Username>)", r"\1{username}\2", text)
+    return re.sub(r"(<PIN[^>]*>)[^<]*(</PIN>)", r"\1{pin}\2", text)
+
+
 VENDOR_REQUESTS = {
-    "AvailableCredit": """<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope
-xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
-xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-xmlns:xsd="http://www.w3.org/2001/XMLSchema"
-xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd">
-<SOAP-ENV:Body>
-<ns2:AvailableCredit>
-<Username>{username}</Username>
-<PIN>{pin}</PIN>
-</ns2:AvailableCredit>
-</SOAP-ENV:Body>
-</SOAP-ENV:Envelope>
-""",
-    "AvailableMessages": """<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope
-xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
-xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-xmlns:xsd="http://www.w3.org/2001/XMLSchema"
-xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd">
-<SOAP-ENV:Body encodingStyle="http://schemas.xmlsoap.org/soap/encoding/">
-<ns2:AvailableMessages>
-<Username xsi:type="xsd:string">{username}</Username>
-<PIN xsi:type="xsd:string">{pin}</PIN>
-</ns2:AvailableMessages>
-</SOAP-ENV:Body>
-</SOAP-ENV:Envelope>
-""",
-    "PermittedReplyTo": """<?xml version="1.0" encoding="UTF-8"?>
-<SOAP-ENV:Envelope
-xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"
-xmlns:SOAP-ENC="http://schemas.xmlsoap.org/soap/encoding/"
-xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"
-xmlns:xsd="http://www.w3.org/2001/XMLSchema"
-xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd">
-<SOAP-ENV:Body>
-<ns2:PermittedReplyTo>
-<Username>{username}</Username>
-<PIN>{pin}</PIN>
-</ns2:PermittedReplyTo>
-</SOAP-ENV:Body>
-</SOAP-ENV:Envelope>
-""",
+    "AvailableCredit": _vendor_request("credit_request.xml"),
+    "AvailableMessages": _vendor_request("messages_request.xml"),
+    "PermittedReplyTo": _vendor_request("reply_to_request.xml"),
 }
 
 
