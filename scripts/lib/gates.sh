@@ -169,7 +169,7 @@ gate_importer() {
     tarball=$(build_collection) || return 1
     echo "built $tarball ($(du -k "$tarball" | cut -f1) KiB, $(tar -tzf "$tarball" | grep -vc '/$') files)"
     # nothing local may end up in the artifact
-    junk=$(tar -tzf "$tarball" | grep -E '(^|/)(__pycache__|\.pytest_cache|\.ruff_cache|\.hypothesis|\.venv[^/]*|venv|\.ansible|\.ci|\.git)(/|$)|\.pyc$|^(tests/output|tests/integration/inventory|collections|docs/build|docs/_site|benchmarks/results)(/|$)|\.tar\.gz$|\.plugin-cache\.yaml$')
+    junk=$(tar -tzf "$tarball" | grep -E '(^|/)(__pycache__|\.pytest_cache|\.ruff_cache|\.hypothesis|\.venv[^/]*|venv|\.ansible|\.ci|\.git)(/|$)|\.pyc$|^(tests/output|tests/integration/inventory|collections|docs/build|docs/_site|benchmarks/results)(/|$)|\.(tar\.gz|whl)$|\.plugin-cache\.yaml$')
     if [ -n "$junk" ]; then
         echo "ERROR: the collection artifact holds local files (fix build_ignore in galaxy.yml):"
         echo "$junk" | head -20
