@@ -110,9 +110,11 @@ def _ps_start_time(pid):
     return f"ps:{text}" if out.returncode == 0 and text else None
 
 
-@functools.lru_cache(maxsize=16)
 def process_start_time(pid):
     """An opaque string that changes when ``pid`` is reused, or None when it cannot be read.
+
+    Never cached: a cache keyed by PID would return the start time of an
+    earlier process with the same PID, which is what this tells apart.
 
     Linux: field 22 (``starttime``, clock ticks since boot) of /proc/<pid>/stat.
     Elsewhere: the ``lstart`` column of ps(1).
@@ -153,7 +155,6 @@ def run_is_alive(identity):
         return None
     if not identity.get("start"):
         return None
-    process_start_time.cache_clear()
     start = process_start_time(pid)
     if start is None:
         return None if not os.path.isdir("/proc/self") else False
