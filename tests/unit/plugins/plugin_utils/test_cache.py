@@ -264,16 +264,30 @@ def test_run_identity_outside_a_worker_is_this_process():
 
 @pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc")
 def test_start_time_tells_a_reused_pid_apart():
+    # Two processes started 50 ms apart (the start time counts clock ticks of 10 ms): not this test's own
+    # process, which ansible-test forks for each test, possibly in the same tick as a child.
+    earlier = multiprocessing.get_context("fork").Process(target=time.sleep, args=(0.5,))
+    earlier.start()
+    time.sleep(0.05)
     child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(0.5,))
     child.start()
     try:
         start = cache_mod.process_start_time(child.pid)
-        assert start and start != cache_mod.process_start_time(os.getpid())
+        assert start and start != cache_mod.process_start_time(earlier.pid)
         assert cache_mod.run_is_alive({"pid": child.pid, "start": start, "boot": cache_mod.boot_id()}) is True
         assert cache_mod.run_is_alive({"pid": child.pid, "start": "proc:1", "boot": cache_mod.boot_id()}) is False
     finally:
         child.join()
+        earlier.join()
     assert cache_mod.run_is_alive({"pid": child.pid, "start": start, "boot": cache_mod.boot_id()}) is False
+
+
+def test_start_time_is_read_afresh_for_a_reused_pid(monkeypatch):
+    # Two processes, one after the other, with the same PID: the second must not get the first's start time.
+    stats = iter([b"4242 (ansible-playbook) S" + b" 1" * 18 + b" 1000 rest", b"4242 (ansible playbook) S" + b" 1" * 18 + b" 2000 rest"])
+    monkeypatch.setattr(cache_mod, "_read_small", lambda path, limit=4096: next(stats))
+    assert cache_mod.process_start_time(4242) == "proc:1000"
+    assert cache_mod.process_start_time(4242) == "proc:2000"
 
 
 def test_files_of_finished_runs_are_removed(directory):
