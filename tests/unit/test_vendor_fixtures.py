@@ -14,19 +14,13 @@ import re
 
 import pytest
 
+from ansible_collections.csoft.sms.tests.unit.vendor import vendor
+
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-VENDOR_DIR = os.path.join(ROOT, "tests", "unit", "fixtures", "vendor")
 PAGE = os.environ.get("CSOFT_VENDOR_PAGE") or os.path.join(os.path.dirname(ROOT), "shared", "seeds", "account-query-soap-api.txt")
 
 # The page's examples in the order it shows them.
-ORDER = (
-    "credit_request.xml",
-    "credit_response.xml",
-    "messages_request.xml",
-    "messages_response.xml",
-    "reply_to_request.xml",
-    "reply_to_response.xml",
-)
+ORDER = ("credit_request", "credit_response", "messages_request", "messages_response", "reply_to_request", "reply_to_response")
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +36,6 @@ def page_examples():
 
 @pytest.mark.parametrize("index,name", list(enumerate(ORDER)))
 def test_fixture_is_the_vendor_example(page_examples, index, name):
-    with open(os.path.join(VENDOR_DIR, name), "rb") as handle:
-        fixture = handle.read()
+    fixture = vendor(name)
     # The page's text, with the one newline the simulator (like most servers) ends a document with.
     assert fixture == page_examples[index].encode("utf-8") + b"\n"

@@ -20,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.unit.vendor import vendor
 
 USERNAME = "ANother.123456"
 PIN = "Sim7PinQx42Zr9Lk"
@@ -29,19 +30,10 @@ SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 TNS = "{http://www.csoft.co.uk/dtd/sendsms5.xsd}"
 
-# The vendor page's example response documents, byte for byte (tests/unit/fixtures/vendor/, checked
-# against the page itself by test_vendor_fixtures.py); the simulator sends exactly these.
-VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "fixtures", "vendor")
-
-
-def _vendor(name):
-    with open(os.path.join(VENDOR_DIR, name), "rb") as handle:
-        return handle.read()
-
-
-VENDOR_CREDIT_RESPONSE = _vendor("credit_response.xml")
-VENDOR_MESSAGES_RESPONSE = _vendor("messages_response.xml")
-VENDOR_REPLY_TO_RESPONSE = _vendor("reply_to_response.xml")
+# The vendor page's example response documents, byte for byte; the simulator sends exactly these.
+VENDOR_CREDIT_RESPONSE = vendor("credit_response")
+VENDOR_MESSAGES_RESPONSE = vendor("messages_response")
+VENDOR_REPLY_TO_RESPONSE = vendor("reply_to_response")
 
 VENDOR_RESPONSES = {
     "AvailableCredit": VENDOR_CREDIT_RESPONSE,
@@ -52,15 +44,15 @@ VENDOR_RESPONSES = {
 
 def _vendor_request(name):
     """A request example of the vendor page (2001 schema namespaces, one rpc-style with xsi:type), credentials as fields."""
-    text = _vendor(name).decode("utf-8")
+    text = vendor(name).decode("utf-8")
     text = re.sub(r"(<Username[^>]*>)[^<]*(</Username>)", r"\1{username}\2", text)
     return re.sub(r"(<PIN[^>]*>)[^<]*(</PIN>)", r"\1{pin}\2", text)
 
 
 VENDOR_REQUESTS = {
-    "AvailableCredit": _vendor_request("credit_request.xml"),
-    "AvailableMessages": _vendor_request("messages_request.xml"),
-    "PermittedReplyTo": _vendor_request("reply_to_request.xml"),
+    "AvailableCredit": _vendor_request("credit_request"),
+    "AvailableMessages": _vendor_request("messages_request"),
+    "PermittedReplyTo": _vendor_request("reply_to_request"),
 }
 
 

@@ -21,6 +21,7 @@ import pytest
 
 from ansible_collections.csoft.sms.plugins.module_utils import _client as client
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.unit.vendor import vendor
 
 USERNAME = "ANother.123456"
 PIN = "Sim7PinQx42Zr9Lk"
@@ -28,13 +29,6 @@ OPS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 MIB = 1024 * 1024
 # How far past the time-out a failing call may return (scheduling on a busy 2-core CI machine).
 DEADLINE_SLACK = 0.4
-
-VENDOR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "fixtures", "vendor")
-
-
-def vendor(name):
-    with open(os.path.join(VENDOR, name + ".xml"), "rb") as handle:
-        return handle.read()
 
 
 @pytest.fixture

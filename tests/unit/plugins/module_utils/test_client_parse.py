@@ -3,21 +3,13 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Envelope building, strict parsing and input validation of the SOAP client (no network)."""
 
-import os
 from decimal import Decimal
 
 import pytest
 from lxml import etree
 
 from ansible_collections.csoft.sms.plugins.module_utils import _client as client
-
-VENDOR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "fixtures", "vendor")
-
-
-def vendor(name):
-    with open(os.path.join(VENDOR, name + ".xml"), "rb") as handle:
-        return handle.read()
-
+from ansible_collections.csoft.sms.tests.unit.vendor import vendor
 
 # The vendor page's own example answers ---------------------------------------------
 

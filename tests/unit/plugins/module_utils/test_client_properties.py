@@ -15,7 +15,6 @@ Deterministic (``derandomize=True``, no example database), so CI runs are
 repeatable; about 250 examples per property.
 """
 
-import os
 import re
 from decimal import Decimal
 from xml.sax.saxutils import escape, quoteattr
@@ -24,15 +23,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.csoft.sms.plugins.module_utils import _client as client
+from ansible_collections.csoft.sms.tests.unit.vendor import vendor
 
 SETTINGS = settings(max_examples=250, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 PIN = "Sim7PinQx42Zr9Lk"
 URL = "http://127.0.0.1:9/sendsms5"
-VENDOR = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(__file__))), "fixtures", "vendor")
-VENDOR_ANSWERS = {}
-for _operation, _name in (("AvailableCredit", "credit"), ("AvailableMessages", "messages"), ("PermittedReplyTo", "reply_to")):
-    with open(os.path.join(VENDOR, _name + "_response.xml"), "rb") as _handle:
-        VENDOR_ANSWERS[_operation] = _handle.read()
+VENDOR_ANSWERS = {
+    operation: vendor(name + "_response")
+    for operation, name in (("AvailableCredit", "credit"), ("AvailableMessages", "messages"), ("PermittedReplyTo", "reply_to"))
+}
 
 SOAP_NS = [client.SOAP11_ENV_NS, client.SOAP12_ENV_NS]
 SCHEMA_NS = [("http://www.w3.org/1999/XMLSchema-instance", "http://www.w3.org/1999/XMLSchema"), (client.XSI_NS, client.XSD_NS)]
