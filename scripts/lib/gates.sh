@@ -257,7 +257,7 @@ gate_docs() {
         return 1
     fi
     # Every plugin and role has its page, with its own options, examples and return values.
-    local pages=docs/build/html/collections/csoft/sms page word
+    local pages=docs/build/html/collections/csoft/sms page word words
     for page in csoft_account_info_module:gather:Examples:permitted_reply_to:failed_over \
         csoft_sms_module:delivery_option:Examples:message_identifier:report \
         csoft_account_lookup:cache_ttl:csoft_username:Examples:_raw \
