@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from ansible_collections.csoft.sms.tests.unit.vendor import vendor
+from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PAGE = os.environ.get("CSOFT_VENDOR_PAGE") or os.path.join(os.path.dirname(ROOT), "shared", "seeds", "account-query-soap-api.txt")

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
-from ansible_collections.csoft.sms.tests.unit.vendor import vendor
+from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 USERNAME = "ANother.123456"
 PIN = "Sim7PinQx42Zr9Lk"

@@ -21,7 +21,7 @@ import pytest
 
 from ansible_collections.csoft.sms.plugins.module_utils import _client as client
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
-from ansible_collections.csoft.sms.tests.unit.vendor import vendor
+from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 USERNAME = "ANother.123456"
 PIN = "Sim7PinQx42Zr9Lk"

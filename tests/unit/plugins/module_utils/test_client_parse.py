@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from ansible_collections.csoft.sms.plugins.module_utils import _client as client
-from ansible_collections.csoft.sms.tests.unit.vendor import vendor
+from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 # The vendor page's own example answers ---------------------------------------------
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.csoft.sms.plugins.module_utils import _client as client
-from ansible_collections.csoft.sms.tests.unit.vendor import vendor
+from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 SETTINGS = settings(max_examples=250, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow])
 PIN = "Sim7PinQx42Zr9Lk"

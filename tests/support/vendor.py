@@ -3,12 +3,12 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The vendor page's six example documents, kept byte for byte under tests/unit/fixtures/vendor/.
 
-test_vendor_fixtures.py checks them against the page itself; every other test reads them from here.
+tests/unit/test_vendor_fixtures.py checks them against the page itself; every other test reads them from here.
 """
 
 import os
 
-VENDOR_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "fixtures", "vendor")
+VENDOR_DIR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "unit", "fixtures", "vendor")
 
 
 def vendor(name):

@@ -1,0 +1,85 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The test support for bash (standard library only).
+
+python tests/support/cli.py start WORKDIR [--tls] [--prefix PREFIX]
+    start the simulator in the background (primary and secondary on free ports of
+    127.0.0.1; PID in WORKDIR/pid, output in WORKDIR/simulator.log), wait until it
+    is ready and print its ready file as JSON plus "closed" (a URL where nothing
+    listens), each key prefixed with PREFIX (e.g. csoft_demo_ for extra vars)
+python tests/support/cli.py stop WORKDIR [GRACE]
+    SIGTERM the simulator of WORKDIR, SIGKILL after GRACE seconds (default 10)
+python tests/support/cli.py env COLLECTIONS WORKDIR [--color] [--credentials] [--set NAME=VALUE]...
+    print the environment of an ansible-playbook run as shell commands (for eval):
+    COLLECTIONS on ANSIBLE_COLLECTIONS_PATH, a private ANSIBLE_HOME under WORKDIR, this
+    Python for localhost; --credentials adds CSOFT_USERNAME and CSOFT_PIN of the
+    simulator's default account, --set one more variable
+"""
+
+import argparse
+import json
+import os
+import shlex
+import sys
+
+if __package__ in (None, ""):  # run as a script: import the package next to this file
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    from support import accounts, playbook_env, simulator
+else:  # pragma: no cover - imported as a module
+    from . import accounts, playbook_env, simulator
+
+
+def start(args):
+    process = simulator.SimulatorProcess(args.workdir, tls=args.tls, detach=True)
+    print(json.dumps({args.prefix + key: value for key, value in process.ready.items()}))
+    return 0
+
+
+def stop(args):
+    pid = simulator.read_pid(args.workdir)
+    if pid is not None:
+        simulator.stop_pid(pid, args.grace)
+    return 0
+
+
+def env(args):
+    extra = dict(item.split("=", 1) for item in args.assignments)
+    if args.credentials:
+        extra.update(CSOFT_USERNAME=accounts.USERNAME, CSOFT_PIN=accounts.PIN)
+    wanted = playbook_env.ansible_env(os.path.abspath(args.collections), os.path.abspath(args.workdir), color=args.color, extra=extra)
+    lines = [f"unset {name}" for name in sorted(os.environ) if name not in wanted]
+    lines += [f"export {name}={shlex.quote(value)}" for name, value in sorted(wanted.items()) if os.environ.get(name) != value]
+    print("\n".join(lines))
+    return 0
+
+
+def main(argv=None):
+    summary, usage = __doc__.split("\n\n", 1)
+    parser = argparse.ArgumentParser(description=summary, epilog=usage, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    command = commands.add_parser("start", help="start the simulator in the background")
+    command.add_argument("workdir")
+    command.add_argument("--tls", action="store_true")
+    command.add_argument("--prefix", default="")
+    command.set_defaults(run=start)
+    command = commands.add_parser("stop", help="stop the simulator of WORKDIR")
+    command.add_argument("workdir")
+    command.add_argument("grace", nargs="?", type=float, default=10.0)
+    command.set_defaults(run=stop)
+    command = commands.add_parser("env", help="print the environment of an ansible-playbook run")
+    command.add_argument("collections")
+    command.add_argument("workdir")
+    command.add_argument("--color", action="store_true")
+    command.add_argument("--credentials", action="store_true")
+    command.add_argument("--set", action="append", default=[], dest="assignments", metavar="NAME=VALUE", help="one more variable (repeatable)")
+    command.set_defaults(run=env)
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except simulator.SimulatorError as exc:
+        return f"cli.py {args.command}: {exc}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""The simulator as a process of its own (standard library only).
+
+Tests that can share a process with the simulator use its Python API
+(``tests/simulator/csoft_simulator.py``: ``start_pair()``). The benchmarks
+(which must not share the GIL with the client), ``scripts/demo.sh`` (through
+``cli.py``) and the integration targets (through their ``simctl.py``) start
+it as a process instead:
+
+* ``command(workdir, ...)``: its command line, a primary and a secondary on
+  free ports of 127.0.0.1, the ready file ``workdir/ready.json`` (and the CA
+  in ``workdir/ca.pem`` with TLS);
+* ``wait_ready(path, seconds, alive)``: wait for the ready file the simulator
+  writes (atomically) once it listens, while ``alive()``;
+* ``SimulatorProcess``: both, with the PID in ``workdir/pid`` and the output
+  in ``workdir/simulator.log``; ``stop()``;
+* ``stop_pid(pid, grace)``: SIGTERM, SIGKILL after ``grace`` seconds.
+"""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from urllib.parse import urlsplit
+
+from .network import closed_port
+
+SIMULATOR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "simulator", "csoft_simulator.py")
+
+
+class SimulatorError(RuntimeError):
+    """The simulator did not start."""
+
+
+def ready_path(workdir):
+    return os.path.join(workdir, "ready.json")
+
+
+def command(workdir, python=None, tls=False, host="127.0.0.1"):
+    """The simulator's command line: primary and secondary on free ports of ``host``, ready file in ``workdir``."""
+    argv = [python or sys.executable, SIMULATOR, "--host", host, "--port", "0", "--secondary-port", "0", "--ready-file", ready_path(workdir)]
+    if tls:
+        argv += ["--tls", "--ca-out", os.path.join(workdir, "ca.pem")]
+    return argv
+
+
+def write_pid(workdir, pid):
+    with open(os.path.join(workdir, "pid"), "w") as handle:
+        handle.write(f"{pid}\n")
+
+
+def read_pid(workdir):
+    try:
+        with open(os.path.join(workdir, "pid")) as handle:
+            return int(handle.read())
+    except (OSError, ValueError):
+        return None
+
+
+def alive(pid):
+    """True while ``pid`` runs the simulator (a reused PID is not ours, a zombie is gone)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"csoft_simulator" in handle.read()
+    except OSError:
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
+
+
+def wait_for(predicate, seconds):
+    deadline = time.monotonic() + seconds
+    while not predicate():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def wait_ready(path, seconds, alive=lambda: True):
+    """Wait for the simulator's ready file at ``path``; return its JSON plus ``closed``.
+
+    ``closed`` is a URL of the primary's scheme where nothing listens (for
+    fail-over tests). Raises SimulatorError when ``alive()`` turns false or
+    ``seconds`` pass first. The file is written atomically: complete once it exists.
+    """
+    if not wait_for(lambda: os.path.exists(path) or not alive(), seconds):
+        raise SimulatorError(f"the simulator wrote no ready file {path} within {seconds:g} s")
+    if not os.path.exists(path):
+        raise SimulatorError("the simulator exited before it was ready")
+    with open(path) as handle:
+        ready = json.load(handle)
+    ready["closed"] = closed_port(scheme=urlsplit(ready["primary"]).scheme)
+    return ready
+
+
+def stop_pid(pid, grace):
+    """SIGTERM the simulator ``pid`` (SIGKILL after ``grace`` seconds); return the last signal sent, or None if it was not running."""
+    if not alive(pid):
+        return None
+    os.kill(pid, signal.SIGTERM)
+    if wait_for(lambda: not alive(pid), grace):
+        return "TERM"
+    os.kill(pid, signal.SIGKILL)
+    wait_for(lambda: not alive(pid), 10)
+    return "KILL"
+
+
+class SimulatorProcess:
+    """Start the simulator as a child process in ``workdir`` and wait until it is ready.
+
+    ``primary``, ``secondary``, ``ca`` (with TLS), ``closed`` and ``pid``
+    come from its ready file. ``detach=True`` starts it in a session of its
+    own, to outlive the caller (``cli.py start``). A context manager.
+    """
+
+    def __init__(self, workdir, tls=False, python=None, timeout=20, detach=False):
+        os.makedirs(workdir, mode=0o700, exist_ok=True)
+        self.workdir = workdir
+        self.log_path = os.path.join(workdir, "simulator.log")
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(command(workdir, python, tls), stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=detach)
+        self.pid = self.proc.pid
+        write_pid(workdir, self.pid)
+        try:
+            self.ready = wait_ready(ready_path(workdir), timeout, lambda: self.proc.poll() is None)
+        except SimulatorError as exc:
+            self.stop()
+            with open(self.log_path, errors="replace") as log:
+                raise SimulatorError(f"{exc}; its output: {log.read()[-2000:]}") from None
+        self.primary, self.secondary = self.ready["primary"], self.ready["secondary"]
+        self.ca, self.closed = self.ready["ca"], self.ready["closed"]
+
+    def stop(self, grace=10):
+        """SIGTERM (the simulator exits 0 and removes its ready file), SIGKILL after ``grace`` seconds."""
+        if self.proc.poll() is None:
+            stop_pid(self.pid, grace)
+        self.proc.wait()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info):
+        self.stop()

@@ -1,0 +1,51 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""tests/support/simulator.py and cli.py: the simulator as a process of its own, started, ready and stopped."""
+
+import json
+import os
+import subprocess
+import sys
+
+import requests
+
+from ansible_collections.csoft.sms.tests.support import cli, simulator
+from ansible_collections.csoft.sms.tests.support.accounts import ACCOUNTS_FILE, LOW_PIN, LOW_USERNAME, PIN, USERNAME
+
+
+def counts(url):
+    with requests.Session() as session:
+        session.trust_env = False
+        return session.get(url.rsplit("/", 1)[0] + "/_sim/counts", timeout=5).json()
+
+
+def test_simulator_process_is_ready_and_stops_cleanly(tmp_path):
+    with simulator.SimulatorProcess(str(tmp_path / "sim")) as process:
+        assert process.primary.startswith("http://127.0.0.1:") and process.secondary.startswith("http://127.0.0.1:")
+        assert process.closed.startswith("http://127.0.0.1:") and process.ca is None
+        assert simulator.read_pid(process.workdir) == process.pid == process.ready["pid"]
+        assert counts(process.primary)["total"] == 0
+    assert process.proc.returncode == 0  # SIGTERM: the simulator exits 0
+    assert not os.path.exists(simulator.ready_path(process.workdir))
+
+
+def test_cli_starts_and_stops_a_simulator_in_the_background(tmp_path):
+    workdir = str(tmp_path / "sim")
+    script = os.path.abspath(cli.__file__)
+    started = subprocess.run([sys.executable, script, "start", workdir, "--prefix", "csoft_demo_"], capture_output=True, text=True, timeout=60, check=True)
+    ready = json.loads(started.stdout)
+    try:
+        assert sorted(ready) == ["csoft_demo_ca", "csoft_demo_closed", "csoft_demo_pid", "csoft_demo_primary", "csoft_demo_secondary"]
+        assert simulator.alive(ready["csoft_demo_pid"])
+        assert counts(ready["csoft_demo_secondary"])["invalid"] == 0
+    finally:
+        subprocess.run([sys.executable, script, "stop", workdir], timeout=60, check=True)
+    assert not simulator.alive(ready["csoft_demo_pid"])
+    assert not os.path.exists(simulator.ready_path(workdir))
+
+
+def test_default_accounts_are_those_of_the_simulator():
+    with open(ACCOUNTS_FILE) as handle:
+        pins = {account["username"]: account["pin"] for account in json.load(handle)["accounts"]}
+    assert pins[USERNAME] == PIN and pins[LOW_USERNAME] == LOW_PIN
