@@ -125,15 +125,9 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    DEFAULT_ENDPOINTS,
-    OPERATIONS,
-    AccountCredit,
-    CsoftError,
-    validate_credential,
-    validate_endpoints,
-    validate_timeout,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, AccountCredit
+from ansible_collections.csoft.sms.plugins.module_utils._client import DEFAULT_ENDPOINTS, validate_credential, validate_endpoints, validate_timeout
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS, client_from_options
 from ansible_collections.csoft.sms.plugins.plugin_utils._cache import MAX_TTL, CacheError, RunCache
 

@@ -8,8 +8,9 @@ The request is sent with the one shared client, ``CsoftClient.request``, so
 fail-over, TLS, time-outs and the hardened parser are those of every other
 call. This file adds what is particular to sending:
 
-* input validation before anything goes on the wire (recipients, text,
-  ReplyTo, delivery option, message identifier);
+* input validation before anything goes on the wire (recipients, text
+  with the rules of ``_sms_text.py``, ReplyTo, delivery option, message
+  identifier);
 * the request children in the order of the vendor's WSDL (v5.7)::
 
     SubmitMessage: Username, PIN, Recipient, Message, ReplyTo, MessageIdentifier, Reserved
@@ -31,11 +32,9 @@ over only when no connection could be made at all.
 
 import re
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    CsoftInputError,
-    CsoftResponseError,
-    child_text,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError, CsoftResponseError
+from ansible_collections.csoft.sms.plugins.module_utils._sms_text import BAD_TEXT_RE, validate_message
+from ansible_collections.csoft.sms.plugins.module_utils._soap import child_text, has_child
 
 OPERATION = "SubmitMessage"
 
@@ -48,25 +47,9 @@ RECIPIENT_MIN_DIGITS = 7
 RECIPIENT_MAX_DIGITS = 15
 _RECIPIENT_RE = re.compile(rf"^[1-9][0-9]{{{RECIPIENT_MIN_DIGITS - 1},{RECIPIENT_MAX_DIGITS - 1}}}\Z")
 
-# The WSDL puts no limit on TextMessage (xsd:string) and the vendor publishes
-# none, so the collection sets a conservative one: at most MAX_PARTS SMS parts
-# (612 GSM-7 characters, or 268 characters when the text needs UCS-2). Every
-# part is charged, so more than one part is sent with a warning.
-MAX_PARTS = 4
-GSM7_SINGLE, GSM7_PART = 160, 153
-UCS2_SINGLE, UCS2_PART = 70, 67
-MAX_GSM7_CHARS = MAX_PARTS * GSM7_PART
-MAX_UCS2_CHARS = MAX_PARTS * UCS2_PART
-
 MESSAGE_IDENTIFIER_MAX = 50
 REPLY_TO_MAX = 64
 
-# GSM 03.38 default alphabet (without the escape character) and its extension table.
-_GSM7_BASIC = frozenset("@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà")
-_GSM7_EXTENDED = frozenset("^{}\\[~]|€")
-
-# Characters XML 1.0 cannot carry, plus the other C0/C1 controls: refused in the text.
-_BAD_TEXT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _TOKEN_RE = re.compile(r"^[\x21-\x7e]+\Z")
 _REPORT_RE = re.compile(r"^-?[0-9]{1,9}\Z")
 _UINT_RE = re.compile(r"^[0-9]{1,18}\Z")
@@ -97,6 +80,9 @@ class CsoftRejectedError(CsoftResponseError):
         self.report = result.report
         self.text = result.text
         self.message_identifier = result.message_identifier
+
+    def _fields(self):
+        return {"message": self.message, "result": self.result, "endpoint": self.endpoint}
 
 
 class SubmitRequest:
@@ -206,42 +192,6 @@ def _recipient_hint(number):
     return f"use {RECIPIENT_MIN_DIGITS} to {RECIPIENT_MAX_DIGITS} digits in international format (e.g. 447700912345); it has {len(number)}"
 
 
-def message_parts(text):
-    """Return ``(encoding, length, parts)`` the text needs as SMS: GSM-7 when it can, else UCS-2.
-
-    ``length`` counts GSM-7 septets (extension characters count 2) or UTF-16
-    code units. It is the usual estimate; the service decides the final split.
-    """
-    if all(char in _GSM7_BASIC or char in _GSM7_EXTENDED for char in text):
-        length = sum(2 if char in _GSM7_EXTENDED else 1 for char in text)
-        single, part, encoding = GSM7_SINGLE, GSM7_PART, "GSM-7"
-    else:
-        length = sum(2 if ord(char) > 0xFFFF else 1 for char in text)
-        single, part, encoding = UCS2_SINGLE, UCS2_PART, "UCS-2"
-    parts = 1 if length <= single else -(-length // part)
-    return encoding, length, parts
-
-
-def validate_message(message):
-    """Return ``(message, encoding, length, parts)``; refuse empty, control characters and more than MAX_PARTS parts."""
-    if message is None or not isinstance(message, str) or not message.strip():
-        raise CsoftInputError("csoft SubmitMessage not sent: the msg option is empty; give the text to send")
-    bad = _BAD_TEXT_RE.search(message)
-    if bad:
-        raise CsoftInputError(
-            f"csoft SubmitMessage not sent: the message holds the control character U+{ord(bad.group()):04X} at position {bad.start() + 1}; "
-            "only line breaks and tabs are allowed"
-        )
-    encoding, length, parts = message_parts(message)
-    if parts > MAX_PARTS:
-        limit = MAX_GSM7_CHARS if encoding == "GSM-7" else MAX_UCS2_CHARS
-        raise CsoftInputError(
-            f"csoft SubmitMessage not sent: the message needs {parts} SMS parts ({length} {encoding} characters) and this collection "
-            f"sends at most {MAX_PARTS} ({limit} {encoding} characters); shorten the message"
-        )
-    return message, encoding, length, parts
-
-
 def validate_reply_to(reply_to):
     """Return the ReplyTo value (or None); it must be one token without spaces or controls."""
     if reply_to is None or reply_to == "":
@@ -322,13 +272,9 @@ def submit_fields(request):
 # Response --------------------------------------------------------------
 
 
-def _local_name(tag):
-    return tag.rpartition("}")[2] if isinstance(tag, str) else None
-
-
 def _optional_text(wrapper, name):
     """Text of the child ``name`` when present (at most once), else None."""
-    if not any(_local_name(child.tag) == name for child in wrapper):
+    if not has_child(wrapper, name):
         return None
     return child_text(wrapper, name, OPERATION)
 
@@ -350,14 +296,14 @@ def parse_submit_response(wrapper):
     library = _optional_text(wrapper, "LibraryNumber")
     if not identifier:
         raise CsoftResponseError("the SubmitMessageResponse has an empty MessageIdentifier")
-    if len(identifier) > 100 or _BAD_TEXT_RE.search(identifier) or re.search(r"\s", identifier):
+    if len(identifier) > 100 or BAD_TEXT_RE.search(identifier) or re.search(r"\s", identifier):
         raise CsoftResponseError(f"the service sent MessageIdentifier {_shown(identifier)}, which is not an identifier")
     if not _REPORT_RE.match(report):
         raise CsoftResponseError(f"the service sent Report {_shown(report)}, which is not a report code (a whole number)")
     if library and not _UINT_RE.match(library):
         raise CsoftResponseError(f"the service sent LibraryNumber {_shown(library)}, which is not a whole number")
     if text is not None:
-        text = " ".join(_BAD_TEXT_RE.sub("?", text).split())[:300]
+        text = " ".join(BAD_TEXT_RE.sub("?", text).split())[:300]
     return SubmitResult(identifier, report, text, int(library) if library else None)
 
 

@@ -136,16 +136,14 @@ failed_over:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    HAS_LXML,
-    HAS_REQUESTS,
-    OPERATIONS,
-    CsoftError,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 from ansible_collections.csoft.sms.plugins.module_utils._options import (
     client_from_options,
     connection_argument_spec,
 )
+from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
+from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
 
 GATHER_CHOICES = ["credit", "messages", "reply_to"]
 

@@ -206,9 +206,7 @@ may_have_been_sent:
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    HAS_LXML,
-    HAS_REQUESTS,
+from ansible_collections.csoft.sms.plugins.module_utils._errors import (
     CsoftError,
     CsoftFaultError,
     CsoftHTTPError,
@@ -221,6 +219,7 @@ from ansible_collections.csoft.sms.plugins.module_utils._options import (
     client_from_options,
     connection_argument_spec,
 )
+from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
 from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     DELIVERY_OPTIONS,
     CsoftRejectedError,
@@ -228,6 +227,7 @@ from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     prepare_submit,
     submit_message,
 )
+from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
 
 MAY_HAVE_BEEN_SENT = (
     "the SMS may already have been sent, so it was not sent to another endpoint: check the account's sent messages before running the task again"

@@ -6,8 +6,8 @@
 The client runs in a fresh subprocess (so nothing else in the pytest process
 counts); the services run here: the simulator (``big:50``, which announces its
 length) and a raw server that streams 50 MB with no length (chunked, or ended
-by closing the connection), which the client can only stop by counting.
-Two measurements: the process's peak RSS (``ru_maxrss``) after normal answers
+by closing the connection), which the client can only stop by counting (tests/support/network.py).
+Two measurements: the process's peak RSS (``VmHWM``) after normal answers
 and after the hostile ones, and the peak of Python allocations (tracemalloc)
 during one normal and one hostile call. A control run proves the measurement
 sees a client that reads the whole answer.
@@ -15,34 +15,40 @@ sees a client that reads the whole answer.
 
 import json
 import os
-import socket
 import subprocess
 import sys
-import threading
 
 import pytest
 
-import ansible_collections
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.network import MIB, StreamingServer
+from ansible_collections.csoft.sms.tests.support.playbook_env import collections_base
 
-MIB = 1024 * 1024
 LIMIT = 20 * MIB
 
 CHILD = r"""
 import gc, json, resource, sys, tracemalloc
-from ansible_collections.csoft.sms.plugins.module_utils import _client as client
+from ansible_collections.csoft.sms.plugins.module_utils._client import CsoftClient
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 
-normal, hostile, mode = json.loads(sys.argv[1])
+normal, hostile, mode, username, pin = json.loads(sys.argv[1])
 
 def peak_rss():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
+    # VmHWM is this process's own peak. ru_maxrss also counts the parent's peak at the time of
+    # exec (the kernel carries it over from the vfork'ed memory), so a large pytest process would hide growth.
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:")) * 1024  # kB
+    except (OSError, StopIteration):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 def query(url):
-    with client.CsoftClient("ANother.123456", "Sim7PinQx42Zr9Lk", endpoints=[url], timeout=30) as c:
+    with CsoftClient(username, pin, endpoints=[url], timeout=30) as c:
         try:
             c.available_credit(); c.available_messages(); c.permitted_reply_to()
             return "ok"
-        except client.CsoftError as exc:
+        except CsoftError as exc:
             return type(exc).__name__ + ": " + str(exc)[:120]
 
 result = {}
@@ -78,77 +84,11 @@ print(json.dumps(result))
 """
 
 
-def collections_base():
-    for path in ansible_collections.__path__:
-        if os.path.isdir(os.path.join(path, "csoft", "sms")):
-            return os.path.dirname(path)
-    raise RuntimeError("csoft.sms is not on the Python path")  # pragma: no cover
-
-
-def _close_gracefully(conn):
-    """Close without a reset: bytes of the request still unread (its body) would make close() send RST,
-    and the client could lose the end of the answer it has not read yet."""
-    try:
-        conn.shutdown(socket.SHUT_WR)
-        conn.settimeout(10)
-        while conn.recv(65536):
-            pass
-    except OSError:
-        pass
-    finally:
-        conn.close()
-
-
-class StreamServer:
-    """Answers every request with 50 MB of XML comment and no Content-Length (chunked or close-delimited)."""
-
-    def __init__(self, chunked):
-        self.chunked = chunked
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sendsms5"
-        self.thread = threading.Thread(target=self._accept, daemon=True)
-        self.thread.start()
-
-    def _accept(self):
-        while True:
-            try:
-                conn = self.sock.accept()[0]
-            except OSError:
-                return
-            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
-
-    def _serve(self, conn):
-        framing = b"Transfer-Encoding: chunked" if self.chunked else b"Connection: close"
-        piece = b"<!--" + b"x" * (65536 - 7) + b"-->"
-        try:
-            conn.settimeout(30)
-            data = b""
-            while b"\r\n\r\n" not in data:
-                chunk = conn.recv(65536)
-                if not chunk:
-                    return
-                data += chunk
-            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n" + framing + b"\r\n\r\n")
-            for data in [b"<?xml version='1.0'?>"] + [piece] * (50 * MIB // len(piece)):
-                conn.sendall(b"%x\r\n%s\r\n" % (len(data), data) if self.chunked else data)
-            if self.chunked:
-                conn.sendall(b"0\r\n\r\n")
-        except OSError:
-            pass
-        finally:
-            _close_gracefully(conn)
-
-    def stop(self):
-        self.sock.close()
-
-
 @pytest.fixture(scope="module")
 def services():
     pair = sim.start_pair()
     pair.secondary.set_mode("big:50")
-    chunked, unframed = StreamServer(chunked=True), StreamServer(chunked=False)
+    chunked, unframed = StreamingServer("chunked", mib=50), StreamingServer("close", mib=50)
     try:
         yield pair.primary.url, {"big:50 (Content-Length)": pair.secondary.url, "chunked 50 MB": chunked.url, "close-delimited 50 MB": unframed.url}
     finally:
@@ -159,7 +99,8 @@ def services():
 
 def run_child(normal, hostile, mode):
     env = dict(os.environ, PYTHONPATH=collections_base(), NO_PROXY="127.0.0.1", no_proxy="127.0.0.1")
-    done = subprocess.run([sys.executable, "-c", CHILD, json.dumps([normal, hostile, mode])], capture_output=True, text=True, timeout=120, env=env, check=False)
+    argument = json.dumps([normal, hostile, mode, USERNAME, PIN])
+    done = subprocess.run([sys.executable, "-c", CHILD, argument], capture_output=True, text=True, timeout=120, env=env, check=False)
     assert done.returncode == 0, done.stderr
     return json.loads(done.stdout)
 
