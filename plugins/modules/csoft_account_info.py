@@ -134,16 +134,9 @@ failed_over:
   sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
 from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import (
-    client_from_options,
-    connection_argument_spec,
-)
-from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
-from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
+from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 
 GATHER_CHOICES = ["credit", "messages", "reply_to"]
 
@@ -168,22 +161,17 @@ def gather_account(client, gather):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec["gather"] = {"type": "list", "elements": "str", "choices": GATHER_CHOICES, "default": GATHER_CHOICES}
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-
-    for name, present in (("requests", HAS_REQUESTS), ("lxml", HAS_LXML)):
-        if not present:
-            module.fail_json(msg=missing_required_lib(name))
-
+    module = CsoftModule(
+        {"gather": {"type": "list", "elements": "str", "choices": GATHER_CHOICES, "default": GATHER_CHOICES}},
+        supports_check_mode=True,
+    )
     try:
-        with client_from_options(module.params.get) as client:
+        with module.client() as client:
             result = gather_account(client, module.params["gather"])
     except CsoftError as exc:
-        module.fail_json(msg=str(exc), changed=False)
+        module.fail_on_error(exc)
 
-    if result["endpoint"].lower().startswith("http://"):
-        module.warn(f"the PIN was sent unencrypted to {result['endpoint']}; use an https:// endpoint")
+    module.warn_if_plain_http(result["endpoint"])
     module.exit_json(changed=False, **result)
 
 

@@ -204,8 +204,6 @@ may_have_been_sent:
   sample: false
 """
 
-from ansible.module_utils.basic import AnsibleModule, missing_required_lib
-
 from ansible_collections.csoft.sms.plugins.module_utils._errors import (
     CsoftError,
     CsoftFaultError,
@@ -215,11 +213,7 @@ from ansible_collections.csoft.sms.plugins.module_utils._errors import (
     CsoftTimeoutError,
     CsoftUnreachableError,
 )
-from ansible_collections.csoft.sms.plugins.module_utils._options import (
-    client_from_options,
-    connection_argument_spec,
-)
-from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
+from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     DELIVERY_OPTIONS,
     CsoftRejectedError,
@@ -227,7 +221,6 @@ from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     prepare_submit,
     submit_message,
 )
-from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
 
 MAY_HAVE_BEEN_SENT = (
     "the SMS may already have been sent, so it was not sent to another endpoint: check the account's sent messages before running the task again"
@@ -249,20 +242,16 @@ def send_outcome(exc, sending):
 
 
 def main():
-    argument_spec = connection_argument_spec()
-    argument_spec.update(
-        to={"type": "list", "elements": "str", "required": True},
-        msg={"type": "str", "required": True},
-        reply_to={"type": "str"},
-        delivery_option={"type": "str", "choices": list(DELIVERY_OPTIONS)},
-        message_identifier={"type": "str"},
+    module = CsoftModule(
+        {
+            "to": {"type": "list", "elements": "str", "required": True},
+            "msg": {"type": "str", "required": True},
+            "reply_to": {"type": "str"},
+            "delivery_option": {"type": "str", "choices": list(DELIVERY_OPTIONS)},
+            "message_identifier": {"type": "str"},
+        },
+        supports_check_mode=True,
     )
-    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-
-    for name, present in (("requests", HAS_REQUESTS), ("lxml", HAS_LXML)):
-        if not present:
-            module.fail_json(msg=missing_required_lib(name))
-
     params = module.params
     try:
         request = prepare_submit(
@@ -273,7 +262,7 @@ def main():
             message_identifier=params["message_identifier"],
         )
     except CsoftInputError as exc:
-        module.fail_json(msg=f"{exc}", changed=False)
+        module.fail_on_error(exc)
 
     if request.duplicates:
         module.warn(f"csoft_sms: {len(request.duplicates)} repeated number(s) in to were dropped; each number gets the message once")
@@ -287,7 +276,7 @@ def main():
     sending = False
     client = None
     try:
-        with client_from_options(params.get) as client:
+        with module.client() as client:
             if request.reply_to is not None:
                 check_reply_to(request.reply_to, client.permitted_reply_to())
             if not module.check_mode:
@@ -311,13 +300,12 @@ def main():
             result.update(message_identifier=exc.message_identifier, report=exc.report)
             if exc.text is not None:
                 result["text"] = exc.text
-        module.fail_json(msg=message, changed=False, may_have_been_sent=maybe_sent, **result)
+        module.fail_on_error(exc, msg=message, may_have_been_sent=maybe_sent, **result)
 
     result["failed_over"] = client.failed_over
     if client.endpoint:
         result["endpoint"] = client.endpoint
-        if client.endpoint.lower().startswith("http://"):
-            module.warn(f"the PIN was sent unencrypted to {client.endpoint}; use an https:// endpoint")
+        module.warn_if_plain_http(client.endpoint)
     module.exit_json(changed=True, **result)
 
 

@@ -1,0 +1,57 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""What every csoft.sms module does the same way (private to the collection).
+
+``CsoftModule`` wraps ``AnsibleModule`` (in the spirit of amazon.aws's
+``AnsibleAWSModule``): it adds the connection options to the module's own
+argument spec, fails with ``missing_required_lib`` when requests or lxml is
+missing, builds the client from the options, turns a ``CsoftError`` into
+``fail_json`` and warns when the PIN went over plain ``http://``.
+"""
+
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
+
+from ansible_collections.csoft.sms.plugins.module_utils._options import client_from_options, connection_argument_spec
+from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
+from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
+
+
+class CsoftModule:
+    """An AnsibleModule with the connection options and the csoft.sms conventions."""
+
+    def __init__(self, argument_spec=None, **kwargs):
+        spec = connection_argument_spec()
+        spec.update(argument_spec or {})
+        self.ansible_module = AnsibleModule(argument_spec=spec, **kwargs)
+        for name, present in (("requests", HAS_REQUESTS), ("lxml", HAS_LXML)):
+            if not present:
+                self.ansible_module.fail_json(msg=missing_required_lib(name))
+
+    @property
+    def params(self):
+        return self.ansible_module.params
+
+    @property
+    def check_mode(self):
+        return self.ansible_module.check_mode
+
+    def client(self):
+        """The CsoftClient of the connection options (a context manager)."""
+        return client_from_options(self.params.get)
+
+    def warn(self, message):
+        self.ansible_module.warn(message)
+
+    def warn_if_plain_http(self, endpoint):
+        """Warn when ``endpoint``, which the PIN was sent to, is plain http://."""
+        if endpoint and endpoint.lower().startswith("http://"):
+            self.warn(f"the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
+
+    def fail_on_error(self, error, msg=None, **result):
+        """Fail the task for a CsoftError: its one-line text (or ``msg``), ``changed=False`` and ``result``."""
+        self.ansible_module.fail_json(msg=str(error) if msg is None else msg, changed=False, **result)
+
+    def exit_json(self, **result):
+        self.ansible_module.exit_json(**result)
