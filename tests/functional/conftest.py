@@ -15,13 +15,8 @@ import textwrap
 
 import pytest
 
-import ansible_collections
-from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
-
-USERNAME = "ANother.123456"
-PIN = "Sim7PinQx42Zr9Lk"
-LOW_USERNAME = "Low.account"
-LOW_PIN = "LowPin8Hq3Wz5Tn"
+from ansible_collections.csoft.sms.tests.support.fixtures import pair  # noqa: F401 - a fixture of these tests  # pylint: disable=unused-import
+from ansible_collections.csoft.sms.tests.support.playbook_env import ansible_env, collections_base
 
 # A task that saves the registered ``account`` as JSON for the test to read (also in check mode).
 SAVE = """
@@ -34,24 +29,6 @@ SAVE = """
 """
 
 
-def collections_base():
-    """The directory that holds ``ansible_collections/csoft/sms`` for this checkout."""
-    for path in ansible_collections.__path__:
-        if os.path.isdir(os.path.join(path, "csoft", "sms")):
-            return os.path.dirname(path)
-    raise RuntimeError("csoft.sms is not on the Python path")  # pragma: no cover
-
-
-@pytest.fixture
-def pair():
-    """A primary and a secondary simulator over HTTP, with fresh counters."""
-    servers = sim.start_pair(tls=False)
-    try:
-        yield servers
-    finally:
-        servers.stop()
-
-
 class PlaybookRunner:
     """Runs ansible-playbook in a private ANSIBLE_HOME with the collection installed from this checkout."""
 
@@ -62,24 +39,7 @@ class PlaybookRunner:
         self.inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
 
     def env(self, extra=None):
-        env = {key: value for key, value in os.environ.items() if not key.startswith(("ANSIBLE_", "CSOFT_"))}
-        env.update(
-            {
-                "ANSIBLE_COLLECTIONS_PATH": collections_base(),
-                "ANSIBLE_HOME": str(self.tmp_path / "ansible-home"),
-                "ANSIBLE_LOCAL_TEMP": str(self.tmp_path / "ansible-tmp"),
-                "ANSIBLE_NOCOLOR": "1",
-                "ANSIBLE_FORCE_COLOR": "0",
-                "ANSIBLE_RETRY_FILES_ENABLED": "0",
-                "ANSIBLE_HOST_KEY_CHECKING": "0",
-                "ANSIBLE_PYTHON_INTERPRETER": sys.executable,
-                "PATH": self.bin_dir + os.pathsep + env.get("PATH", ""),
-                "NO_PROXY": "127.0.0.1,localhost",
-                "no_proxy": "127.0.0.1,localhost",
-            }
-        )
-        env.update(extra or {})
-        return env
+        return ansible_env(collections_base(), self.tmp_path, extra=extra)
 
     def run(self, playbook, *args, env=None, inventory=None, timeout=300, check=None):
         """Write ``playbook`` (YAML text) and run it; returns CompletedProcess with text stdout/stderr.

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.csoft.sms.tests.functional.conftest import LOW_PIN, LOW_USERNAME, PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.accounts import LOW_PIN, LOW_USERNAME, PIN, USERNAME
 
 OPS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 WRONG_PIN = "WrongPin5Yt8Hv2Q"

@@ -21,8 +21,9 @@ import sys
 
 import pytest
 
-from ansible_collections.csoft.sms.tests.functional.conftest import PIN, USERNAME, PlaybookRunner
+from ansible_collections.csoft.sms.tests.functional.conftest import PlaybookRunner
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 
 OPS = {"credit": "AvailableCredit", "messages": "AvailableMessages", "reply_to": "PermittedReplyTo"}
 

@@ -13,8 +13,9 @@ import stat
 
 import pytest
 
-from ansible_collections.csoft.sms.tests.functional.conftest import PIN, USERNAME
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.network import closed_port
 
 OPS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 WRONG_PIN = "WrongPin5Yt8Hv2Q"
@@ -202,7 +203,7 @@ def test_variables_may_be_templates(ansible, pair):
       gather_facts: false
       vars:
         secret_pin: {PIN}
-        sim_endpoints: ["{sim.closed_port()}", "{pair.secondary.url}"]
+        sim_endpoints: ["{closed_port()}", "{pair.secondary.url}"]
         csoft_username: "{{{{ 'ANother' ~ '.123456' }}}}"
         csoft_pin: "{{{{ secret_pin }}}}"
         csoft_endpoints: "{{{{ sim_endpoints }}}}"
@@ -278,7 +279,7 @@ def test_failover_is_remembered_across_tasks(ansible, pair):
 """
         for term in ("credit", "messages", "reply_to")
     )
-    run = ansible.run(play([sim.closed_port(), pair.secondary.url], tasks), "-vvv", check=True)
+    run = ansible.run(play([closed_port(), pair.secondary.url], tasks), "-vvv", check=True)
     assert ops(pair.secondary) == [1, 1, 1]
     assert run.output.count(f"starting at {pair.secondary.url}, which answered earlier in this run") == 2
 
@@ -324,7 +325,7 @@ def test_errors_are_not_cached(ansible, pair):
 
 
 def test_unreachable_endpoints_name_each_url(ansible, pair):
-    dead = [sim.closed_port(), sim.closed_port()]
+    dead = [closed_port(), closed_port()]
     run = ansible.run(play(dead, save("lookup('csoft.sms.csoft_account', 'credit', timeout=3)")), check=False)
     assert "no endpoint could be reached" in run.output
     for url in dead:

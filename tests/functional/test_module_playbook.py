@@ -5,8 +5,9 @@
 
 import json
 
-from ansible_collections.csoft.sms.tests.functional.conftest import PIN, SAVE, USERNAME
-from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.functional.conftest import SAVE
+from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.network import closed_port
 
 OPS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 
@@ -46,7 +47,7 @@ def test_all_contract_values(ansible, pair):
 
 
 def test_failover_from_closed_port(ansible, pair):
-    dead = sim.closed_port()
+    dead = closed_port()
     ansible.run(account_play([dead, pair.secondary.url]), check=True)
     account = result_of(ansible)
     assert account["failed_over"] is True
@@ -96,7 +97,7 @@ def test_credentials_and_endpoints_from_environment(ansible, pair):
     """
         + SAVE
     )
-    env = {"CSOFT_USERNAME": USERNAME, "CSOFT_PIN": PIN, "CSOFT_ENDPOINTS": f"{sim.closed_port()},{pair.secondary.url}", "CSOFT_TIMEOUT": "3"}
+    env = {"CSOFT_USERNAME": USERNAME, "CSOFT_PIN": PIN, "CSOFT_ENDPOINTS": f"{closed_port()},{pair.secondary.url}", "CSOFT_TIMEOUT": "3"}
     ansible.run(play, env=env, check=True)
     account = result_of(ansible)
     assert account["failed_over"] is True and account["messages"] == 24

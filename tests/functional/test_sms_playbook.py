@@ -13,8 +13,9 @@ import time
 
 import pytest
 
-from ansible_collections.csoft.sms.tests.functional.conftest import PIN, USERNAME, collections_base
-from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.network import closed_port
+from ansible_collections.csoft.sms.tests.support.playbook_env import collections_base
 
 ONCALL = "447700900123"
 OTHER = "447700900456"
@@ -130,7 +131,7 @@ def test_check_mode_still_refuses_reply_to(ansible, pair):
 
 
 def test_primary_refused_sends_once_via_secondary(ansible, pair):
-    dead = sim.closed_port()
+    dead = closed_port()
     ansible.run(sms_play([dead, pair.secondary.url], extra={"reply_to": "447700912345"}), check=True)
     sms = result_of(ansible)
     assert sms["failed_over"] is True

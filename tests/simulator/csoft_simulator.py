@@ -1196,14 +1196,6 @@ def start_pair(tls=False, **kwargs):
     return ServerPair(tls=tls, **kwargs).start()
 
 
-def closed_port(host="127.0.0.1", scheme="http", path="/sendsms5"):
-    """URL of a port on ``host`` where nothing listens (bound once, then closed)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind((host, 0))
-        port = sock.getsockname()[1]
-    return f"{scheme}://{host}:{port}{path}"
-
-
 # --------------------------------------------------------------------------
 # CLI
 # --------------------------------------------------------------------------

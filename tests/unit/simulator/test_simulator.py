@@ -20,12 +20,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.support.accounts import LOW_PIN, LOW_USERNAME, PIN, USERNAME
 from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
-USERNAME = "ANother.123456"
-PIN = "Sim7PinQx42Zr9Lk"
-LOW_USERNAME = "Low.account"
-LOW_PIN = "LowPin8Hq3Wz5Tn"
 SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 SOAP_ENV = "{http://schemas.xmlsoap.org/soap/envelope/}"
 TNS = "{http://www.csoft.co.uk/dtd/sendsms5.xsd}"
@@ -587,14 +584,6 @@ def test_tls_rejects_plain_http_and_other_ca():
         with pytest.raises(requests.exceptions.SSLError):
             post(server, GOOD, verify=other.ca_pem_path)
         assert post(server, GOOD, verify=server.ca_pem_path).status_code == 200
-
-
-def test_closed_port_refuses_connections():
-    url = sim.closed_port()
-    assert url.startswith("http://127.0.0.1:")
-    assert url.endswith("/sendsms5")
-    with pytest.raises(requests.exceptions.ConnectionError):
-        requests.post(url, data=GOOD, headers=SOAP_HEADERS, timeout=2)
 
 
 def test_custom_accounts():

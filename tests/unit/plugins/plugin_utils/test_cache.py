@@ -14,10 +14,9 @@ import pytest
 
 from ansible_collections.csoft.sms.plugins.plugin_utils import _cache as cache_mod
 from ansible_collections.csoft.sms.plugins.plugin_utils._cache import CacheError, RunCache
+from ansible_collections.csoft.sms.tests.support.accounts import LOW_PIN as OTHER_PIN
+from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 
-PIN = "Sim7PinQx42Zr9Lk"
-OTHER_PIN = "LowPin8Hq3Wz5Tn"
-USERNAME = "ANother.123456"
 ENDPOINTS = ("http://127.0.0.1:1/sendsms5", "http://127.0.0.1:2/sendsms5")
 
 
