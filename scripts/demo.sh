@@ -16,9 +16,10 @@ csoft_venv "$VENV" demo -r tests/requirements.txt -c tests/constraints.txt
 VENV=$(cd "$VENV" && pwd)
 
 work=$(mktemp -d)
-sim_pid=
+# The test support's CLI (tests/support/cli.py): the simulator in the background, the environment of ansible-playbook.
+support() { "$VENV/bin/python" tests/support/cli.py "$@"; }
 cleanup() {
-    [ -n "$sim_pid" ] && kill "$sim_pid" 2>/dev/null && wait "$sim_pid" 2>/dev/null
+    support stop "$work/sim" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
 trap cleanup EXIT
@@ -27,39 +28,13 @@ trap cleanup EXIT
 mkdir -p "$work/collections/ansible_collections/csoft"
 ln -s "$PWD" "$work/collections/ansible_collections/csoft/sms"
 
-"$VENV/bin/python" tests/simulator/csoft_simulator.py --tls --port 0 --secondary-port 0 \
-    --ready-file "$work/ready.json" --ca-out "$work/ca.pem" &
-sim_pid=$!
-for _ in $(seq 100); do
-    [ -s "$work/ready.json" ] && break
-    sleep 0.1
-done
-[ -s "$work/ready.json" ] || { echo "demo: the simulator did not start" >&2; exit 1; }
+# The simulator's URLs, its CA and a URL where nothing listens, as extra vars csoft_demo_*.
+support start "$work/sim" --tls --prefix csoft_demo_ >"$work/vars.json" || { echo "demo: the simulator did not start" >&2; exit 1; }
 
-"$VENV/bin/python" - "$work" <<'PY'
-import json, socket, sys
-work = sys.argv[1]
-ready = json.load(open(f"{work}/ready.json"))
-sock = socket.socket()
-sock.bind(("127.0.0.1", 0))
-dead = f"https://127.0.0.1:{sock.getsockname()[1]}/sendsms5"  # nothing listens here once closed
-sock.close()
-json.dump(
-    {"csoft_demo_primary": ready["primary"], "csoft_demo_secondary": ready["secondary"],
-     "csoft_demo_dead": dead, "csoft_demo_ca": f"{work}/ca.pem"},
-    open(f"{work}/vars.json", "w"),
-)
-PY
-
-# Credentials as a user would keep them: in the environment, not in the playbook.
-export CSOFT_USERNAME=ANother.123456
-export CSOFT_PIN=Sim7PinQx42Zr9Lk
-export ANSIBLE_COLLECTIONS_PATH="$work/collections"
-export ANSIBLE_LOCALHOST_WARNING=false ANSIBLE_INVENTORY_UNPARSED_WARNING=false
-export ANSIBLE_PYTHON_INTERPRETER="$VENV/bin/python"
-export ANSIBLE_HOME="$work/ansible-home"
-export NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost
-PATH="$VENV/bin:$PATH"
+# Credentials as a user would keep them: in the environment (CSOFT_USERNAME, CSOFT_PIN), not in the playbook.
+environment=$(support env "$work/collections" "$work" --color --credentials \
+    --set ANSIBLE_LOCALHOST_WARNING=false --set ANSIBLE_INVENTORY_UNPARSED_WARNING=false)
+eval "$environment"
 
 echo "=== 1. account figures, fail-over and a passing credit gate ==="
 ansible-playbook playbooks/demo.yml -e "@$work/vars.json"
