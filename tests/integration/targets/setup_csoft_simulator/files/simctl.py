@@ -3,11 +3,17 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Start, wait for and stop the csoft simulator for the integration targets (stdlib only).
 
-simctl.py exec WORKDIR PYTHON SIMULATOR ARGS...
+The simulator's command line, the wait for its ready file and stopping it come
+from the collection's test support (tests/support/simulator.py; ansible-test
+copies it next to the targets, see this role's aliases). This script adds what
+is particular to a simulator started by an Ansible async task.
+
+simctl.py exec WORKDIR PYTHON [--tls]
     create WORKDIR (0700), write our PID to WORKDIR/pid, then become the simulator (same PID)
 simctl.py wait READYFILE SECONDS [--job-file FILE]
     wait for the simulator's ready file (next to its PID file); print it as JSON, plus "closed":
-    a URL where nothing listens; note the async job's results FILE for stop
+    a URL where nothing listens, and "accounts": the default accounts' usernames and PINs;
+    note the async job's results FILE for stop
 simctl.py stop WORKDIR SECONDS [--remove]
     SIGTERM the simulator (SIGKILL after SECONDS) and wait until it is gone; then wait for the
     async job's results file to be final and delete it; with --remove delete WORKDIR
@@ -16,39 +22,24 @@ simctl.py stop WORKDIR SECONDS [--remove]
 import json
 import os
 import shutil
-import signal
-import socket
 import sys
-import time
 
 
-def alive(pid):
-    """True while ``pid`` runs the simulator (a reused PID is not ours)."""
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as f:
-            return b"csoft_simulator" in f.read()
-    except OSError:
-        try:
-            os.kill(pid, 0)
-        except OSError:
-            return False
-        return True
+def _tests_dirs():
+    """tests/ next to the targets (ansible-test's copy or the checkout), then in the collections path."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    yield os.path.normpath(os.path.join(here, "..", "..", "..", ".."))
+    for path in filter(None, os.environ.get("ANSIBLE_COLLECTIONS_PATH", "").split(os.pathsep)):
+        yield os.path.join(path, "ansible_collections", "csoft", "sms", "tests")
 
 
-def closed_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/sendsms5"
-
-
-def wait_for(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.05)
-    return True
+for _tests in _tests_dirs():
+    if os.path.isfile(os.path.join(_tests, "support", "simulator.py")):
+        sys.path.insert(0, _tests)
+        break
+else:
+    sys.exit("simctl.py: tests/support/simulator.py not found next to the targets or on ANSIBLE_COLLECTIONS_PATH")
+from support import accounts, simulator  # noqa: E402 - found above
 
 
 def job_finished(path):
@@ -63,14 +54,6 @@ def job_finished(path):
     return not (data.get("started") and not data.get("finished"))
 
 
-def read_pid(workdir):
-    try:
-        with open(os.path.join(workdir, "pid")) as f:
-            return int(f.read())
-    except (OSError, ValueError):
-        return None
-
-
 def option(argv, name):
     return argv[argv.index(name) + 1] if name in argv else None
 
@@ -82,28 +65,24 @@ def stop(workdir, grace, remove=False):
             job_file = f.read().strip()
     except OSError:
         job_file = None
-    if job_file and read_pid(workdir) is None:
+    if job_file and simulator.read_pid(workdir) is None:
         # the background job is running but has not started the simulator yet
-        wait_for(lambda: read_pid(workdir) is not None or job_finished(job_file), 10)
-    pid = read_pid(workdir)
+        simulator.wait_for(lambda: simulator.read_pid(workdir) is not None or job_finished(job_file), 10)
+    pid = simulator.read_pid(workdir)
     if pid is None:
         report["reason"] = "no PID file"
     else:
         report["pid"] = pid
-        if alive(pid):
-            os.kill(pid, signal.SIGTERM)
-            report.update(stopped=True, signal="TERM")
-            if not wait_for(lambda: not alive(pid), grace):
-                os.kill(pid, signal.SIGKILL)
-                report["signal"] = "KILL"
-                wait_for(lambda: not alive(pid), 10)
+        sent = simulator.stop_pid(pid, grace)
+        if sent:
+            report.update(stopped=True, signal=sent)
         else:
             report["reason"] = "not running"
     if job_file:
-        report["job_finished"] = wait_for(lambda: job_finished(job_file), 10)
+        report["job_finished"] = simulator.wait_for(lambda: job_finished(job_file), 10)
         if report["job_finished"] and os.path.exists(job_file):
             os.unlink(job_file)
-    report["ready_file_left"] = os.path.exists(os.path.join(workdir, "ready.json"))
+    report["ready_file_left"] = os.path.exists(simulator.ready_path(workdir))
     if remove:
         shutil.rmtree(workdir, ignore_errors=True)
     print(json.dumps(report))
@@ -115,9 +94,9 @@ def main(argv):
     if command == "exec":
         workdir, python = argv[1], argv[2]
         os.makedirs(workdir, mode=0o700, exist_ok=True)
-        with open(os.path.join(workdir, "pid"), "w") as f:
-            f.write(f"{os.getpid()}\n")
-        os.execv(python, [python] + argv[3:])  # noqa: S606 - replaces this process by the simulator, no shell
+        simulator.write_pid(workdir, os.getpid())
+        argv = simulator.command(workdir, python, tls="--tls" in argv[3:])
+        os.execv(argv[0], argv)  # noqa: S606 - replaces this process by the simulator, no shell
     if command == "wait":
         path, seconds = argv[1], float(argv[2])
         workdir = os.path.dirname(path)
@@ -127,18 +106,20 @@ def main(argv):
             with open(os.path.join(workdir, "job"), "w") as f:
                 f.write(option(argv, "--job-file") + "\n")
 
-        def ready_or_dead():
-            pid = read_pid(workdir)
-            return os.path.exists(path) or (pid is not None and not alive(pid))
+        def running():
+            pid = simulator.read_pid(workdir)
+            return pid is None or simulator.alive(pid)
 
-        # the ready file is written atomically: complete once it exists; give up when the simulator died
-        if not wait_for(ready_or_dead, seconds):
-            return f"the simulator wrote no ready file {path} within {seconds:g} s"
-        if not os.path.exists(path):
-            return f"the simulator (PID {read_pid(workdir)}) exited before it was ready"
-        with open(path) as f:
-            ready = json.load(f)
-        ready["closed"] = closed_port()
+        try:
+            ready = simulator.wait_ready(path, seconds, running)
+        except simulator.SimulatorError as exc:
+            return f"{exc} (PID {simulator.read_pid(workdir)})"
+        ready["accounts"] = {
+            "username": accounts.USERNAME,
+            "pin": accounts.PIN,
+            "low_username": accounts.LOW_USERNAME,
+            "low_pin": accounts.LOW_PIN,
+        }
         print(json.dumps(ready))
         return 0
     if command == "stop":
