@@ -20,27 +20,30 @@ import json
 import os
 import platform
 import shutil
-import signal
 import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 import time
 
 import requests
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(REPO, "tests"))  # the test support (tests/support), standard library only
+
+from support.accounts import PIN, USERNAME  # noqa: E402
+from support.network import BlackHole, StreamingServer  # noqa: E402
+from support.playbook_env import ansible_env  # noqa: E402
+from support.simulator import SimulatorProcess  # noqa: E402
+
 RESULTS_DIR = os.path.join(HERE, "results")
 PYTHON = sys.executable
 CLIENT_MODULE = "ansible_collections.csoft.sms.plugins.module_utils._client"
+SOAP_MODULE = "ansible_collections.csoft.sms.plugins.module_utils._soap"
 MODULE_NAME = "ansible_collections.csoft.sms.plugins.modules.csoft_account_info"
-
-USERNAME = "ANother.123456"
-PIN = "Sim7PinQx42Zr9Lk"
 EXPECTED = {"credit": 2.895, "currency": "GBP", "messages": 24, "permitted_reply_to": ["447700912345", "csoft.co.uk"]}
 OPERATIONS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 ONE_EACH = dict.fromkeys(OPERATIONS, 1)
@@ -83,7 +86,7 @@ class Bench:
         link = os.path.join(self.collections, "ansible_collections", "csoft", "sms")
         os.makedirs(os.path.dirname(link))
         os.symlink(REPO, link)
-        self.sim_proc = None
+        self.simulator = None
         self.urls = None
         self.control = requests.Session()
         self.control.trust_env = False  # never through a proxy: loopback only
@@ -95,39 +98,13 @@ class Bench:
     # ----- simulator (a separate process, so it does not share the GIL with the client) -----
 
     def start_simulator(self):
-        ready = os.path.join(self.workdir, "sim-ready.json")
-        cmd = [
-            PYTHON,
-            os.path.join(os.path.dirname(HERE), "tests", "simulator", "csoft_simulator.py"),
-            "--port",
-            "0",
-            "--secondary-port",
-            "0",
-            "--ready-file",
-            ready,
-        ]
-        self.sim_log = open(os.path.join(self.workdir, "simulator.log"), "wb")  # noqa: SIM115 - closed in stop
-        self.sim_proc = subprocess.Popen(cmd, stdout=self.sim_log, stderr=subprocess.STDOUT, cwd=self.workdir)
-        deadline = time.monotonic() + 20
-        while not os.path.exists(ready):
-            if self.sim_proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(f"the simulator did not start (see {self.sim_log.name})")
-            time.sleep(0.05)
-        with open(ready) as handle:
-            info = json.load(handle)
-        self.urls = {"primary": info["primary"], "secondary": info["secondary"]}
-        log(f"simulator pid {self.sim_proc.pid}: {self.urls['primary']} {self.urls['secondary']}")
+        self.simulator = SimulatorProcess(os.path.join(self.workdir, "simulator"))
+        self.urls = {"primary": self.simulator.primary, "secondary": self.simulator.secondary}
+        log(f"simulator pid {self.simulator.pid}: {self.urls['primary']} {self.urls['secondary']}")
 
     def stop_simulator(self):
-        if self.sim_proc is not None and self.sim_proc.poll() is None:
-            self.sim_proc.send_signal(signal.SIGTERM)
-            try:
-                self.sim_proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.sim_proc.kill()
-                self.sim_proc.wait()
-        if self.sim_proc is not None:
-            self.sim_log.close()
+        if self.simulator is not None:
+            self.simulator.stop()
 
     def _control_url(self, server, path):
         return self.urls[server].rsplit("/sendsms5", 1)[0] + path
@@ -153,25 +130,7 @@ class Bench:
     # ----- ansible-playbook -----
 
     def ansible_env(self, extra=None):
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ANSIBLE_", "CSOFT_"))}
-        env.update(
-            {
-                "ANSIBLE_COLLECTIONS_PATH": self.collections,
-                "ANSIBLE_HOME": os.path.join(self.workdir, "ansible-home"),
-                "ANSIBLE_LOCAL_TEMP": os.path.join(self.workdir, "ansible-tmp"),
-                "ANSIBLE_NOCOLOR": "1",
-                "ANSIBLE_FORCE_COLOR": "0",
-                "ANSIBLE_RETRY_FILES_ENABLED": "0",
-                "ANSIBLE_HOST_KEY_CHECKING": "0",
-                "ANSIBLE_PYTHON_INTERPRETER": PYTHON,
-                "ANSIBLE_DEPRECATION_WARNINGS": "0",
-                "PATH": os.path.dirname(PYTHON) + os.pathsep + env.get("PATH", ""),
-                "NO_PROXY": "127.0.0.1,localhost",
-                "no_proxy": "127.0.0.1,localhost",
-            }
-        )
-        env.update(extra or {})
-        return env
+        return ansible_env(self.collections, self.workdir, python=PYTHON, extra={"ANSIBLE_DEPRECATION_WARNINGS": "0", **(extra or {})})
 
     def write(self, name, text):
         path = os.path.join(self.workdir, name)
@@ -204,12 +163,12 @@ class Bench:
         return wall, result
 
 
-def import_client(bench):
+def import_from_collection(bench, name=CLIENT_MODULE):
     if bench.collections not in sys.path:
         sys.path.insert(0, bench.collections)
     import importlib
 
-    return importlib.import_module(CLIENT_MODULE)
+    return importlib.import_module(name)
 
 
 # --------------------------------------------------------------------------
@@ -320,11 +279,11 @@ def row_client(bench):
         "bare requests.Session().post() of the same envelope, not parsed",
         "<= 1.15x",
     )
-    client_mod = import_client(bench)
+    client_mod = import_from_collection(bench)
     url = bench.urls["primary"]
     calls = bench.reps("client_calls")
     reps = bench.reps("client_reps")
-    envelope = client_mod.build_envelope("AvailableCredit", USERNAME, PIN)
+    envelope = import_from_collection(bench, SOAP_MODULE).build_envelope("AvailableCredit", USERNAME, PIN)
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 
     session = requests.Session()
@@ -401,11 +360,11 @@ def row_module(bench):
         "3 x ansible.builtin.uri POST + set_fact regex_search",
         "<= 0.5x",
     )
-    client_mod = import_client(bench)
+    soap_mod = import_from_collection(bench, SOAP_MODULE)
     url = bench.urls["primary"]
     variables = {"csoft_username": USERNAME, "csoft_pin": PIN, "csoft_endpoints": [url, bench.urls["secondary"]], "csoft_url": url}
     for op in OPERATIONS:
-        variables[f"envelope_{op}"] = client_mod.build_envelope(op, USERNAME, PIN).decode("utf-8")
+        variables[f"envelope_{op}"] = soap_mod.build_envelope(op, USERNAME, PIN).decode("utf-8")
     head = "- hosts: localhost\n  gather_facts: false\n" + yaml_vars(variables) + "  tasks:\n"
     save = textwrap.dedent(
         """\
@@ -511,31 +470,6 @@ def refused_endpoint():
     return sock, f"http://127.0.0.1:{sock.getsockname()[1]}/sendsms5"
 
 
-def blackhole_endpoint():
-    """A listening socket whose accept queue is full: the kernel drops further SYNs, so connects time out.
-
-    Linux keeps backlog + 1 completed connections in the accept queue; with
-    listen(0) and one connection that is never accepted, every later SYN is
-    dropped (tcp_abort_on_overflow=0, the default) and the client's connect
-    waits for its time-out. No root, no firewall rule.
-    """
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(0)
-    address = listener.getsockname()
-    fillers = []
-    for _unused in range(64):
-        probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        probe.settimeout(0.3)
-        try:
-            probe.connect(address)
-        except OSError:
-            probe.close()
-            return listener, fillers, f"http://127.0.0.1:{address[1]}/sendsms5"
-        fillers.append(probe)
-    raise RuntimeError("could not fill the accept queue of the black-hole listener")
-
-
 def row_failover_refused(bench):
     row = Row(
         "failover-refused",
@@ -543,7 +477,7 @@ def row_failover_refused(bench):
         "the same query sent straight to the secondary (fresh client)",
         "<= 1.1x + 20 ms",
     )
-    client_mod = import_client(bench)
+    client_mod = import_from_collection(bench)
     secondary = bench.urls["secondary"]
     sock, dead = refused_endpoint()
     pairs = bench.reps("failover_pairs")
@@ -591,9 +525,10 @@ def row_failover_blackhole(bench):
         "T + the three queries sent straight to the secondary",
         f"<= T + 0.2 s = {T + 0.2:g} s",
     )
-    client_mod = import_client(bench)
+    client_mod = import_from_collection(bench)
     secondary = bench.urls["secondary"]
-    listener, fillers, dead = blackhole_endpoint()
+    hole = BlackHole()  # connecting to hole.url times out (tests/support/network.py)
+    dead = hole.url
     reps = bench.reps("blackhole_reps")
     subject, direct, attempts, answered = [], [], [], []
 
@@ -614,9 +549,7 @@ def row_failover_blackhole(bench):
             attempts.append(client.requests_sent)
             answered.append(client.failed_over and client.endpoint == secondary and values[0].currency == "GBP")
     finally:
-        for sock in fillers:
-            sock.close()
-        listener.close()
+        hole.close()
     counts = bench.counts("secondary")
     row.check("every run was answered by the secondary after failing over", all(answered))
     row.check(f"dead endpoint tried once per run, not per operation (attempts per run {sorted(set(attempts))}, expected 4)", set(attempts) == {4})
@@ -642,10 +575,6 @@ def row_lookup(bench):
         "the lookup used once (one query of the same terms)",
         "<= 1.5x, <= 1 request per operation",
     )
-    lookup_path = os.path.join(REPO, "plugins", "lookup", "csoft_account.py")
-    if not os.path.exists(lookup_path):
-        row.status, row.reason = "SKIPPED", "plugins/lookup/csoft_account.py does not exist yet"
-        return row
     variables = {"csoft_username": USERNAME, "csoft_pin": PIN, "csoft_endpoints": [bench.urls["primary"], bench.urls["secondary"]]}
     terms = ("credit", "currency", "messages", "reply_to")
     uses = []
@@ -814,50 +743,6 @@ def row_gate(bench):
 # --------------------------------------------------------------------------
 
 
-class ChunkedFlood:
-    """A loopback HTTP server answering every request with an endless chunked body (no Content-Length)."""
-
-    def __init__(self, mib):
-        self.limit = int(mib * 1024 * 1024)
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.url = f"http://127.0.0.1:{self.sock.getsockname()[1]}/sendsms5"
-        self.requests = 0
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self):
-        while True:
-            try:
-                conn, _unused = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(conn,), daemon=True).start()
-
-    def _answer(self, conn):
-        self.requests += 1
-        chunk = b"<!--" + b"x" * 65532
-        piece = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
-        try:
-            conn.settimeout(30)
-            conn.recv(65536)
-            conn.sendall(b'HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nTransfer-Encoding: chunked\r\n\r\n%x\r\n<?xml version="1.0"?><a>\r\n' % 24)
-            sent = 0
-            while sent < self.limit:
-                conn.sendall(piece)
-                sent += len(chunk)
-            conn.sendall(b"0\r\n\r\n")
-        except OSError:
-            pass
-        finally:
-            conn.close()
-
-    def close(self):
-        self.sock.close()
-
-
 def run_module_process(bench, endpoints):
     """Run the module as its own process (python -m, args file); return (peak RSS MiB, result dict)."""
     args = {"ANSIBLE_MODULE_ARGS": {"username": USERNAME, "pin": PIN, "endpoints": endpoints, "timeout": 30}}
@@ -886,7 +771,7 @@ def row_memory(bench):
     row.unit = "MiB"
     reps = bench.reps("memory_reps")
     endpoints = [bench.urls["primary"], bench.urls["secondary"]]
-    flood = ChunkedFlood(HOSTILE_MIB)
+    flood = StreamingServer("chunked", mib=HOSTILE_MIB)  # no Content-Length (tests/support/network.py)
     normal, declared, chunked = [], [], []
     try:
         for _unused in range(reps):
@@ -909,17 +794,17 @@ def row_memory(bench):
                 )
             bench.reset()
 
-            before = flood.requests
+            before = len(flood.requests)
             rss, result = run_module_process(bench, [flood.url, bench.urls["secondary"]])
             chunked.append(rss)
             if len(chunked) == 1:
                 row.check("chunked answer without length: refused for size", result.get("failed") and "larger than" in result.get("msg", ""))
                 row.check(
-                    f"chunked answer: one request, no fail-over ({flood.requests - before} sent, secondary {bench.counts('secondary')['total']})",
-                    flood.requests - before == 1 and bench.counts("secondary")["total"] == 0,
+                    f"chunked answer: one request, no fail-over ({len(flood.requests) - before} sent, secondary {bench.counts('secondary')['total']})",
+                    len(flood.requests) - before == 1 and bench.counts("secondary")["total"] == 0,
                 )
     finally:
-        flood.close()
+        flood.stop()
         bench.reset()
     row.baseline = median(normal)
     row.subject = max(median(declared), median(chunked))
