@@ -43,6 +43,16 @@ CACHE=$HOME/.ansible/test/cache
 
 log() { echo "ansible_test.sh: $*" >&2; }
 
+usage() {
+    cat <<'USAGE'
+Run ansible-test on this checkout without a container engine.
+
+  scripts/lib/ansible_test.sh sanity [ansible-test options...]
+  scripts/lib/ansible_test.sh units
+  scripts/lib/ansible_test.sh integration [target...]
+USAGE
+}
+
 find_ansible_test() {
     if [ -n "${CSOFT_ANSIBLE_TEST:-}" ]; then
         [ -x "$CSOFT_ANSIBLE_TEST" ] || { log "CSOFT_ANSIBLE_TEST=$CSOFT_ANSIBLE_TEST is not executable"; return 1; }
@@ -161,7 +171,7 @@ copy_tree() {
 }
 
 main() {
-    [ $# -gt 0 ] || { sed -n '6,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2; return 2; }
+    [ $# -gt 0 ] || { usage >&2; return 2; }
     local ansible_test python rc=0 env_given=0 arg
     ansible_test=$(find_ansible_test)
     python=$(ansible_test_python "$ansible_test")

@@ -3,41 +3,45 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# Release gates for csoft.sms. Each gate prints one line: PASS|FAIL <gate> <seconds>s.
-#
-#   bash scripts/lib/gates.sh [-v] GATE...
-#
-# Gates:
-#   ruff         ruff check + ruff format --check
-#   lint         ansible-lint --offline --profile production
-#   docs-lint    antsibull-docs lint-collection-docs --plugin-docs .
-#   changelog    antsibull-changelog lint + lint-changelog-yaml
-#   importer     ansible-galaxy collection build (into a temp dir), check the tarball
-#                holds no local junk, then galaxy-importer with tests/galaxy-importer.cfg;
-#                fails on any ERROR or WARNING line (galaxy-importer itself exits 0)
-#   ee           ansible-builder introspect --sanitize + ansible-builder create (temp context)
-#   docs         HTML site: antsibull-docs sphinx-init + build.sh -> docs/build/html
-#   sanity       ansible-test sanity     (scripts/lib/ansible_test.sh, no docker)
-#   units        ansible-test units
-#   integration  ansible-test integration, every target (skipped when there are none); fails
-#                when a simulator started by a target is still running afterwards
-#   runner       examples/runner with ansible-runner against the simulator: a passing and a
-#                failing gate run (status, message); no PIN anywhere under the copy
-#   all          every gate above, in that order; exits non-zero if any failed
-#
-# Logs: tests/output/gates/<gate>.log (the tail is shown on failure; -v streams it).
-#
-# Tools come from, in order: $CSOFT_GATE_VENV; the active $VIRTUAL_ENV if it has
-# ansible-lint and antsibull-docs; else .venv-gates, created once from
-# tests/dev-requirements.txt + tests/requirements.txt with tests/constraints.txt.
+# Release gates for csoft.sms: `bash scripts/lib/gates.sh -h` prints the usage (usage() below).
 set -uo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$REPO" || exit 2
 LOGDIR=$REPO/tests/output/gates
 VERBOSE=0
-ALL_GATES=(ruff lint docs-lint changelog importer ee docs sanity units integration runner)
-SIM_PIDS=()
+ALL_GATES=(ruff lint docs-lint changelog importer ee docs sanity units integration)
+
+usage() {
+    cat <<'USAGE'
+Release gates for csoft.sms. Each gate prints one line: PASS|FAIL <gate> <seconds>s.
+
+  bash scripts/lib/gates.sh [-v] GATE...
+  bash scripts/lib/gates.sh list       the gates, one a line
+
+Gates:
+  ruff         ruff check + ruff format --check
+  lint         ansible-lint --offline --profile production
+  docs-lint    antsibull-docs lint-collection-docs --plugin-docs .
+  changelog    antsibull-changelog lint + lint-changelog-yaml
+  importer     ansible-galaxy collection build (into a temp dir), check the tarball
+               holds no local junk, then galaxy-importer with tests/galaxy-importer.cfg;
+               fails on any ERROR or WARNING line (galaxy-importer itself exits 0)
+  ee           ansible-builder introspect --sanitize + ansible-builder create (temp context)
+  docs         HTML site: antsibull-docs sphinx-init + build.sh -> docs/build/html
+  sanity       ansible-test sanity     (scripts/lib/ansible_test.sh, no docker)
+  units        ansible-test units
+  integration  ansible-test integration, every target (skipped when there are none); fails
+               when a simulator started by a target is still running afterwards
+  all          every gate above, in that order; exits non-zero if any failed
+
+Logs: tests/output/gates/<gate>.log (the tail is shown on failure; -v streams it).
+
+Tools come from, in order: $CSOFT_GATE_VENV; the active $VIRTUAL_ENV if it has
+ansible-lint and antsibull-docs; else .venv-gates, created once from
+tests/dev-requirements.txt + tests/requirements.txt with tests/constraints.txt.
+USAGE
+}
 
 die() {
     echo "gates.sh: $*" >&2
@@ -89,44 +93,7 @@ setup_env() {
 }
 
 cleanup_env() {
-    local pid
-    for pid in "${SIM_PIDS[@]}"; do stop_simulator "$pid"; done
     rm -rf "$WORK"
-}
-
-# start_simulator DIR: start tests/simulator/csoft_simulator.py (HTTP; primary and secondary on
-# free ports of 127.0.0.1) in the background; sets SIM_PID, SIM_PRIMARY and SIM_SECONDARY.
-# Every simulator started here is stopped when gates.sh exits, at the latest.
-start_simulator() {
-    local dir=$1 ready=$1/ready.json
-    mkdir -p "$dir"
-    python tests/simulator/csoft_simulator.py --host 127.0.0.1 --port 0 --secondary-port 0 \
-        --ready-file "$ready" >"$dir/simulator.log" 2>&1 &
-    SIM_PID=$!
-    SIM_PIDS+=("$SIM_PID")
-    for _ in $(seq 1 200); do
-        [ -s "$ready" ] && break
-        kill -0 "$SIM_PID" 2>/dev/null || { echo "ERROR: the simulator exited:"; cat "$dir/simulator.log"; return 1; }
-        sleep 0.05
-    done
-    [ -s "$ready" ] || { echo "ERROR: the simulator wrote no ready file within 10 s"; return 1; }
-    SIM_PRIMARY=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["primary"])' "$ready")
-    SIM_SECONDARY=$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["secondary"])' "$ready")
-    echo "simulator (PID $SIM_PID): $SIM_PRIMARY $SIM_SECONDARY"
-}
-
-# stop_simulator PID: SIGTERM (the simulator exits 0 and removes its ready file), SIGKILL after 5 s.
-stop_simulator() {
-    local pid=$1
-    kill -0 "$pid" 2>/dev/null || return 0
-    kill -TERM "$pid" 2>/dev/null
-    for _ in $(seq 1 100); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid" 2>/dev/null; fi
-    wait "$pid" 2>/dev/null
-    return 0
 }
 
 collection_version() {
@@ -301,99 +268,7 @@ gate_integration() {
     return $rc
 }
 
-# The PIN of the simulator's default account (docs/dev/LAYOUT.md).
-RUNNER_PIN=Sim7PinQx42Zr9Lk
-RUNNER_DEPLOY_TASK='"task": "Deploy (stands in for the real deployment tasks)"'
-
-# runner_case CASE: run a copy of examples/runner against the simulator and check the outcome.
-#   pass  low thresholds (env/extravars as shipped), PIN from CSOFT_PIN_FILE: successful
-#   fail  credit_gate_min_credit 10: failed, the gate's message in stdout and job events
-#   env   counter-example, PIN exported as CSOFT_PIN: successful, but ansible-runner stores
-#         the PIN in artifacts/<ident>/command (why the example uses CSOFT_PIN_FILE)
-runner_case() {
-    local case=$1 dir=$WORK/runner-$1 out=0 art status leaks rc=0
-    art=$dir/artifacts/$case
-    cp -a examples/runner "$dir"
-    rm -rf "$dir/artifacts"
-    # the simulator's endpoints and username, filled in at run time
-    printf -- '---\nCSOFT_USERNAME: ANother.123456\nCSOFT_ENDPOINTS: %s,%s\nANSIBLE_NOCOLOR: "1"\n' \
-        "$SIM_PRIMARY" "$SIM_SECONDARY" >"$dir/env/envvars"
-    if [ "$case" = fail ]; then
-        printf -- '---\ncredit_gate_min_credit: 10.0\ncredit_gate_min_messages: 10\n' >"$dir/env/extravars"
-    fi
-    echo "==== $case: ansible-runner run $dir -p gate.yml --ident $case"
-    if [ "$case" = env ]; then
-        env -u CSOFT_PIN_FILE CSOFT_PIN="$RUNNER_PIN" ansible-runner run "$dir" -p gate.yml --ident "$case" || out=$?
-    else
-        env -u CSOFT_PIN CSOFT_PIN_FILE="$WORK/runner-secret/pin" ansible-runner run "$dir" -p gate.yml --ident "$case" || out=$?
-    fi
-    status=$(cat "$art/status" 2>/dev/null)
-    echo "---- $case: exit $out, status '$status', rc $(cat "$art/rc" 2>/dev/null)"
-    if [ "$case" = fail ]; then
-        if [ "$out" != 2 ] || [ "$status" != failed ]; then
-            echo "ERROR: fail: expected status failed and rc 2"
-            rc=1
-        fi
-        for where in "$art/stdout" "$art/job_events"; do
-            grep -rqF 'csoft credit 2.8950 GBP is below the required 10.0000 GBP' "$where" ||
-                { echo "ERROR: fail: the gate's message is not in $where"; rc=1; }
-        done
-        if grep -rqF "$RUNNER_DEPLOY_TASK" "$art/job_events"; then
-            echo "ERROR: fail: the deployment task ran after a failed gate"
-            rc=1
-        fi
-    else
-        if [ "$out" != 0 ] || [ "$status" != successful ]; then
-            echo "ERROR: $case: expected status successful and rc 0"
-            rc=1
-        fi
-        grep -qF 'csoft credit gate passed: credit 2.8950 GBP, 24 messages' "$art/stdout" ||
-            { echo "ERROR: $case: no 'gate passed' line in stdout"; rc=1; }
-        grep -rqF "$RUNNER_DEPLOY_TASK" "$art/job_events" || { echo "ERROR: $case: the deployment task did not run"; rc=1; }
-    fi
-    leaks=$(grep -rlF "$RUNNER_PIN" "$dir" || true)
-    if [ "$case" = env ]; then
-        # also proves that the leak check sees a leak
-        if [ "$leaks" = "$art/command" ]; then
-            echo "ok: env: with CSOFT_PIN exported, ansible-runner stores the PIN in artifacts/$case/command (only there)"
-        else
-            echo "ERROR: env: expected the PIN in artifacts/$case/command only; found it in: ${leaks:-nothing}"
-            rc=1
-        fi
-    elif [ -n "$leaks" ]; then
-        echo "ERROR: $case: the PIN appears under the private data directory:"
-        echo "$leaks"
-        rc=1
-    else
-        echo "ok: $case: the PIN appears nowhere under $dir ($(find "$art" -type f | wc -l) artifact files)"
-    fi
-    return $rc
-}
-
-gate_runner() {
-    echo "ansible-runner $(ansible-runner --version)"
-    local rc=0 case
-    start_simulator "$WORK/runner-sim" || return 1
-    # The PIN lives in a private file outside the private data directory; only its name
-    # (CSOFT_PIN_FILE) reaches ansible-runner's environment and artifacts.
-    mkdir -m 0700 "$WORK/runner-secret"
-    (umask 077 && printf '%s\n' "$RUNNER_PIN" >"$WORK/runner-secret/pin")
-    for case in pass fail env; do
-        runner_case "$case" || rc=1
-    done
-    # three runs, one query per operation each (the failing gate still queried once)
-    python - "$SIM_PRIMARY" <<'PY' || rc=1
-import json, sys, urllib.request
-counts = json.load(urllib.request.urlopen(sys.argv[1].rsplit("/", 1)[0] + "/_sim/counts"))
-print("simulator counts:", counts)
-ops = [counts[op] for op in ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")]
-sys.exit(0 if ops == [3, 3, 3] else f"ERROR: expected 3 queries per operation (one per run), got {ops}")
-PY
-    stop_simulator "$SIM_PID"
-    return $rc
-}
-
-# --- runner ------------------------------------------------------------------
+# --- running the gates ------------------------------------------------------------------
 
 RESULTS=()
 
@@ -425,7 +300,10 @@ main() {
         VERBOSE=1
         shift
     fi
-    [ $# -gt 0 ] || { sed -n '6,32p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 2; }
+    case ${1:-} in
+    "") usage; exit 2 ;;
+    -h | --help) usage; exit 0 ;;
+    esac
     local gates=() gate failed=0
     for gate in "$@"; do
         case $gate in
