@@ -77,9 +77,7 @@ if [ "$quick" = 0 ]; then
     step "release gates" bash scripts/lib/gates.sh all
     # The README's first command must keep working too.
     step "demo (scripts/demo.sh)" env CSOFT_VENV="$VENV" bash scripts/demo.sh
-    if [ -f benchmarks/run.py ]; then
-        step "benchmark smoke run" "$VENV/bin/python" benchmarks/run.py --smoke
-    fi
+    step "benchmark smoke run" "$VENV/bin/python" benchmarks/run.py --smoke
 fi
 
 echo
