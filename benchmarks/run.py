@@ -720,6 +720,20 @@ HAND_WRITTEN_TASKS = """\
 """
 
 
+# The check alone, as one task: what a large-inventory play can use instead of the role.
+CHECK_TASK = """\
+    - name: Check the SMS account
+      csoft.sms.csoft_account_check:
+        username: "{{ credit_gate_username }}"
+        pin: "{{ credit_gate_pin }}"
+        endpoints: "{{ credit_gate_endpoints }}"
+        min_credit: 1.0
+        min_messages: 10
+        required_reply_to: [csoft.co.uk]
+      run_once: true
+"""
+
+
 def validated_hosts(stdout, header):
     """How many hosts report a result under the task whose header starts with ``header`` (0 when it did not run)."""
     if header not in stdout:
@@ -729,7 +743,7 @@ def validated_hosts(stdout, header):
 
 
 def row_gate(bench):
-    """Four rows from one interleaved measurement of the role in the roles: form, a hand-written check and empty plays."""
+    """The gate rows, from one interleaved measurement of the role (roles: form), the check as one task, a hand-written check and empty plays."""
     roles_200 = Row("gate-roles", "credit_gate via roles:, 200 hosts, forks 50 (task time)", "the same play on 1 host", "<= 1.2x, 1 request per operation")
     roles_1000 = Row(
         "gate-1000",
@@ -738,6 +752,12 @@ def row_gate(bench):
         "<= 1.1x, 1 request per operation",
     )
     roles_1 = Row("gate-1", "credit_gate via roles:, 1 host (task time)", "hand-written check on 1 host: run_once uri + assert", "<= 1.0x")
+    task_1000 = Row(
+        "gate-task-1000",
+        "csoft_account_check as one run_once task, 1000 hosts, forks 50 (task time)",
+        "hand-written check on 1000 hosts: run_once uri + assert",
+        "<= 1.0x",
+    )
     lookups = Row(
         "gate-lookups",
         f"credit_gate, then the lookup csoft_account used {LOOKUP_USES} times in the same run",
@@ -761,6 +781,7 @@ def row_gate(bench):
         "empty": bench.write("gate-empty.yml", head + "  tasks: []\n"),
         "roles": bench.write("gate-roles.yml", head + "  roles:\n    - role: csoft.sms.credit_gate\n"),
         "hand": bench.write("gate-hand.yml", head + "  tasks:\n" + HAND_WRITTEN_TASKS),
+        "task": bench.write("gate-task.yml", head + "  tasks:\n" + CHECK_TASK),
     }
     uses = "".join("{{ lookup('csoft.sms.csoft_account', 'credit', 'messages', 'reply_to') }}" for _unused in range(LOOKUP_USES))
     lookup_vars = dict(variables, csoft_username=USERNAME, csoft_pin=PIN, csoft_endpoints=variables["credit_gate_endpoints"])
@@ -789,7 +810,7 @@ def row_gate(bench):
     bench.playbook(books["empty"], inventory=inventories[1000], args=args)
 
     # One interleaved loop over every (playbook, inventory), rotated each repetition, so drift hits all alike.
-    runs = [(name, size) for size in GATE_SIZES for name in ("empty", "roles")] + [("hand", 1), ("hand", 1000)]
+    runs = [(name, size) for size in GATE_SIZES for name in ("empty", "roles")] + [("hand", 1), ("hand", 1000), ("task", 1000)]
     reps = bench.reps("playbook_reps")
     walls = {run: [] for run in runs}
     bad_counts, validations = [], {}
@@ -798,11 +819,12 @@ def row_gate(bench):
             bench.reset()
             wall, result = bench.playbook(books[name], inventory=inventories[size], args=args)
             walls[(name, size)].append(wall)
-            if name == "roles":
+            if name in ("roles", "task"):
                 counts = bench.counts("primary")
                 got = {op: counts[op] for op in OPERATIONS}
                 if got != ONE_EACH or counts["invalid"] or bench.counts("secondary")["total"]:
-                    bad_counts.append(f"{size} hosts, run {rep + 1}: {got}")
+                    bad_counts.append(f"{name}, {size} hosts, run {rep + 1}: {got}")
+            if name == "roles":
                 validations.setdefault(size, (validated_hosts(result.stdout, AUTOMATIC_VALIDATION), validated_hosts(result.stdout, GATE_VALIDATION)))
 
     def task_time(name, size):
@@ -812,17 +834,18 @@ def row_gate(bench):
         (roles_200, ("roles", 200), ("roles", 1), 1.2),
         (roles_1000, ("roles", 1000), ("hand", 1000), 1.1),
         (roles_1, ("roles", 1), ("hand", 1), 1.0),
+        (task_1000, ("task", 1000), ("hand", 1000), 1.0),
     ):
         row.subject, row.baseline = task_time(*subject), task_time(*baseline)
         row.ratio = row.subject / row.baseline if row.baseline > 0 else None
         row.timing_ok = row.ratio is not None and row.ratio <= target
         row.details = {"reps": reps, "forks": GATE_FORKS, "walls_s": {f"{name}-{size}": values for (name, size), values in walls.items()}}
-    for row in (roles_200, roles_1000):
+    for row in (roles_200, roles_1000, task_1000):
         row.check(f"requests per play: exactly {ONE_EACH}" + (f" (got {bad_counts})" if bad_counts else ""), not bad_counts)
     for size, row in ((200, roles_200), (1000, roles_1000)):
         automatic, own = validations.get(size, (None, None))
         row.check(f"validation once, not per host: automatic on {automatic} hosts, the role's own on {own}", (automatic, own) == (0, 1))
-    return [roles_200, roles_1000, roles_1, lookups]
+    return [roles_200, roles_1000, roles_1, task_1000, lookups]
 
 
 # --------------------------------------------------------------------------
@@ -1015,7 +1038,7 @@ def main(argv=None):
         action="append",
         choices=sorted(ROWS),
         metavar="ROW",
-        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate gives the rows gate-roles, gate-1000, gate-1, gate-lookups)",
+        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate gives the rows gate-roles, gate-1000, gate-1, gate-task-1000, gate-lookups)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks, simulator log)")
     args = parser.parse_args(argv)

@@ -8,7 +8,7 @@
 DOCUMENTATION = r"""
 module: csoft_account_check
 short_description: Fail when a Connection Software SMS account is below its credit, message or ReplyTo thresholds
-version_added: 1.0.0
+version_added: 1.1.0
 description:
   - Reads the credit, the message allowance and the permitted ReplyTo values of one or more Connection Software
     (csoft.co.uk) SMS accounts, each operation once per account, and fails when any figure is below its threshold
@@ -137,8 +137,9 @@ attributes:
     membership:
       - csoft.sms.account
 seealso:
-  - plugin: csoft.sms.credit_gate
-    plugin_type: role
+  - name: Pre-deploy credit gate guide
+    description: The role csoft.sms.credit_gate, which runs this check once per play, and the lookup in deployment plays.
+    link: https://github.com/csoft-sms/csoft.sms/blob/main/docs/docsite/rst/guide_credit_gate.rst
   - module: csoft.sms.csoft_account_info
   - plugin: csoft.sms.csoft_account
     plugin_type: lookup
