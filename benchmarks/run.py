@@ -734,6 +734,15 @@ CHECK_TASK = """\
 """
 
 
+def trivial_role(bench):
+    """Path of a role with one run_once debug task: the cost of being a role, whatever the role does."""
+    tasks = os.path.join(bench.workdir, "roles", "one_task", "tasks")
+    os.makedirs(tasks, exist_ok=True)
+    with open(os.path.join(tasks, "main.yml"), "w") as handle:
+        handle.write("- name: One task\n  ansible.builtin.debug:\n    msg: one task\n  run_once: true\n")
+    return os.path.dirname(tasks)
+
+
 def validated_hosts(stdout, header):
     """How many hosts report a result under the task whose header starts with ``header`` (0 when it did not run)."""
     if header not in stdout:
@@ -757,6 +766,12 @@ def row_gate(bench):
         "csoft_account_check as one run_once task, 1000 hosts, forks 50 (task time)",
         "hand-written check on 1000 hosts: run_once uri + assert",
         "<= 1.0x",
+    )
+    floor_1000 = Row(
+        "role-floor-1000",
+        "a role with one run_once debug task via roles:, 1000 hosts, forks 50 (task time)",
+        "hand-written check on 1000 hosts: run_once uri + assert",
+        "reported: what any role costs",
     )
     lookups = Row(
         "gate-lookups",
@@ -782,6 +797,7 @@ def row_gate(bench):
         "roles": bench.write("gate-roles.yml", head + "  roles:\n    - role: csoft.sms.credit_gate\n"),
         "hand": bench.write("gate-hand.yml", head + "  tasks:\n" + HAND_WRITTEN_TASKS),
         "task": bench.write("gate-task.yml", head + "  tasks:\n" + CHECK_TASK),
+        "floor": bench.write("gate-floor.yml", head + "  roles:\n    - role: " + trivial_role(bench) + "\n"),
     }
     uses = "".join("{{ lookup('csoft.sms.csoft_account', 'credit', 'messages', 'reply_to') }}" for _unused in range(LOOKUP_USES))
     lookup_vars = dict(variables, csoft_username=USERNAME, csoft_pin=PIN, csoft_endpoints=variables["credit_gate_endpoints"])
@@ -810,7 +826,7 @@ def row_gate(bench):
     bench.playbook(books["empty"], inventory=inventories[1000], args=args)
 
     # One interleaved loop over every (playbook, inventory), rotated each repetition, so drift hits all alike.
-    runs = [(name, size) for size in GATE_SIZES for name in ("empty", "roles")] + [("hand", 1), ("hand", 1000), ("task", 1000)]
+    runs = [(name, size) for size in GATE_SIZES for name in ("empty", "roles")] + [("hand", 1), ("hand", 1000), ("task", 1000), ("floor", 1000)]
     reps = bench.reps("playbook_reps")
     walls = {run: [] for run in runs}
     bad_counts, validations = [], {}
@@ -835,17 +851,18 @@ def row_gate(bench):
         (roles_1000, ("roles", 1000), ("hand", 1000), 1.1),
         (roles_1, ("roles", 1), ("hand", 1), 1.0),
         (task_1000, ("task", 1000), ("hand", 1000), 1.0),
+        (floor_1000, ("floor", 1000), ("hand", 1000), None),
     ):
         row.subject, row.baseline = task_time(*subject), task_time(*baseline)
         row.ratio = row.subject / row.baseline if row.baseline > 0 else None
-        row.timing_ok = row.ratio is not None and row.ratio <= target
+        row.timing_ok = None if target is None else row.ratio is not None and row.ratio <= target
         row.details = {"reps": reps, "forks": GATE_FORKS, "walls_s": {f"{name}-{size}": values for (name, size), values in walls.items()}}
     for row in (roles_200, roles_1000, task_1000):
         row.check(f"requests per play: exactly {ONE_EACH}" + (f" (got {bad_counts})" if bad_counts else ""), not bad_counts)
     for size, row in ((200, roles_200), (1000, roles_1000)):
         automatic, own = validations.get(size, (None, None))
         row.check(f"validation once, not per host: automatic on {automatic} hosts, the role's own on {own}", (automatic, own) == (0, 1))
-    return [roles_200, roles_1000, roles_1, task_1000, lookups]
+    return [roles_200, roles_1000, roles_1, task_1000, floor_1000, lookups]
 
 
 # --------------------------------------------------------------------------
@@ -1038,7 +1055,7 @@ def main(argv=None):
         action="append",
         choices=sorted(ROWS),
         metavar="ROW",
-        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate gives the rows gate-roles, gate-1000, gate-1, gate-task-1000, gate-lookups)",
+        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate gives every gate-* row and role-floor-1000)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks, simulator log)")
     args = parser.parse_args(argv)
