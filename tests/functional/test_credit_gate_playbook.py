@@ -364,6 +364,30 @@ def test_unknown_role_variables_fail_before_any_request(ansible, pair, form):
     assert "TASK [Deploy step]" not in run.output
 
 
+def test_the_hosts_own_credit_gate_variables_are_left_alone(ansible, pair):
+    """Registered results, facts and inventory variables named credit_gate_* are not the role's: no validation error."""
+    hosts = inventory(ansible, 2)
+    with open(hosts, "a") as handle:
+        handle.write("\n[app:vars]\ncredit_gate_team=payments\n")
+    play = f"""
+    - hosts: app
+      gather_facts: false
+      pre_tasks:
+        - name: A result of the user's own, named like the role's variables
+          ansible.builtin.set_fact:
+            credit_gate_note: checked before
+          register: credit_gate_result
+      roles:
+        - role: csoft.sms.credit_gate
+          vars: {json.dumps(connection(pair))}
+      tasks:
+{DEPLOY_TASK}
+    """
+    ansible.run(play, inventory=hosts, check=True)
+    assert len(facts(ansible)) == 2
+    assert ops(pair.primary) == [1, 1, 1]
+
+
 @pytest.mark.parametrize(
     ("name", "value"),
     [
