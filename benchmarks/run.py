@@ -617,14 +617,59 @@ def row_lookup(bench):
 
 
 # --------------------------------------------------------------------------
-# Row: credit gate over 200 hosts
+# Rows: the credit gate in the form users write (roles:), against a hand-written check
 # --------------------------------------------------------------------------
 
 
-GATE_HOSTS = 200
 GATE_FORKS = 50
-AUTOMATIC_VALIDATION = "Validating arguments against arg spec 'main'"
-ROLE_VALIDATION = "TASK [csoft.sms.credit_gate : Validate the role's variables against meta/argument_specs.yml, once]"
+GATE_SIZES = (1, 200, 1000)
+GATE_VALIDATION = "TASK [csoft.sms.credit_gate : Validate the role's variables against meta/argument_specs.yml, once]"
+AUTOMATIC_VALIDATION = "Validating arguments against arg spec"
+LOOKUP_USES = 100
+
+# What a user would write by hand instead of the role: one run_once uri POST and one assert.
+HAND_WRITTEN_TASKS = """\
+    - name: Ask the service for the credit
+      ansible.builtin.uri:
+        url: "{{ csoft_url }}"
+        method: POST
+        headers:
+          Content-Type: text/xml; charset=utf-8
+          SOAPAction: '""'
+        body: "{{ credit_envelope }}"
+        return_content: true
+      run_once: true
+      register: credit_answer
+    - name: Compare the credit with the threshold
+      ansible.builtin.assert:
+        that: (credit_answer.content | regex_findall('<Credit>([^<]+)</Credit>') | first | float) >= 1.0
+        fail_msg: the SMS credit is too low
+        quiet: true
+      run_once: true
+"""
+
+
+# The check alone, as one task: what a large-inventory play can use instead of the role.
+CHECK_TASK = """\
+    - name: Check the SMS account
+      csoft.sms.csoft_account_check:
+        username: "{{ credit_gate_username }}"
+        pin: "{{ credit_gate_pin }}"
+        endpoints: "{{ credit_gate_endpoints }}"
+        min_credit: 1.0
+        min_messages: 10
+        required_reply_to: [csoft.co.uk]
+      run_once: true
+"""
+
+
+def trivial_role(bench):
+    """Path of a role with one run_once debug task: the cost of being a role, whatever the role does."""
+    tasks = os.path.join(bench.workdir, "roles", "one_task", "tasks")
+    os.makedirs(tasks, exist_ok=True)
+    with open(os.path.join(tasks, "main.yml"), "w") as handle:
+        handle.write("- name: One task\n  ansible.builtin.debug:\n    msg: one task\n  run_once: true\n")
+    return os.path.dirname(tasks)
 
 
 def validated_hosts(stdout, header):
@@ -636,106 +681,117 @@ def validated_hosts(stdout, header):
 
 
 def row_gate(bench):
-    """Two rows from one interleaved measurement: ``gate`` (import_role, rolespec_validate: false) and ``gate-roles``."""
-    row = Row(
-        "gate",
-        f"credit_gate via import_role + rolespec_validate: false, {GATE_HOSTS} hosts, forks {GATE_FORKS} (task time)",
-        "the same play over 1 host",
-        "<= 1.3x, 1 request per operation",
+    """The gate rows, from one interleaved measurement of the role (roles: form), the check as one task, a hand-written check and empty plays."""
+    roles_200 = Row("gate-roles", "credit_gate via roles:, 200 hosts, forks 50 (task time)", "the same play on 1 host", "<= 1.2x, 1 request per operation")
+    roles_1000 = Row(
+        "gate-1000",
+        "credit_gate via roles:, 1000 hosts, forks 50 (task time)",
+        "hand-written check on 1000 hosts: run_once uri + assert",
+        "<= 1.1x, 1 request per operation",
     )
-    roles_row = Row(
-        "gate-roles",
-        f"credit_gate via roles:, {GATE_HOSTS} hosts, forks {GATE_FORKS} (task time)",
-        "the same play over 1 host",
-        "reported, not judged; 1 request per operation",
+    roles_1 = Row("gate-1", "credit_gate via roles:, 1 host (task time)", "hand-written check on 1 host: run_once uri + assert", "<= 1.0x")
+    task_1000 = Row(
+        "gate-task-1000",
+        "csoft_account_check as one run_once task, 1000 hosts, forks 50 (task time)",
+        "hand-written check on 1000 hosts: run_once uri + assert",
+        "<= 1.0x",
     )
-    tasks_path = os.path.join(REPO, "roles", "credit_gate", "tasks", "main.yml")
-    if not os.path.exists(tasks_path):
-        for each in (row, roles_row):
-            each.status, each.reason = "SKIPPED", "roles/credit_gate/tasks/main.yml does not exist yet"
-        return [row, roles_row]
+    floor_1000 = Row(
+        "role-floor-1000",
+        "a role with one run_once debug task via roles:, 1000 hosts, forks 50 (task time)",
+        "hand-written check on 1000 hosts: run_once uri + assert",
+        "reported: what any role costs",
+    )
+    lookups = Row(
+        "gate-lookups",
+        f"credit_gate, then the lookup csoft_account used {LOOKUP_USES} times in the same run",
+        "requests counted by the simulator",
+        "1 request per operation in all",
+    )
+    soap_mod = import_from_collection(bench, SOAP_MODULE)
+    url = bench.urls["primary"]
     variables = {
         "credit_gate_username": USERNAME,
         "credit_gate_pin": PIN,
-        "credit_gate_endpoints": [bench.urls["primary"], bench.urls["secondary"]],
+        "credit_gate_endpoints": [url, bench.urls["secondary"]],
         "credit_gate_min_credit": 1.0,
         "credit_gate_min_messages": 10,
         "credit_gate_required_reply_to": ["csoft.co.uk"],
+        "csoft_url": url,
+        "credit_envelope": soap_mod.build_envelope("AvailableCredit", USERNAME, PIN).decode("utf-8"),
     }
     head = "- hosts: targets\n  gather_facts: false\n" + yaml_vars(variables)
-    imported = bench.write(
-        "gate-import.yml",
-        head + "  tasks:\n    - name: Gate\n      ansible.builtin.import_role:\n        name: csoft.sms.credit_gate\n        rolespec_validate: false\n",
+    books = {
+        "empty": bench.write("gate-empty.yml", head + "  tasks: []\n"),
+        "roles": bench.write("gate-roles.yml", head + "  roles:\n    - role: csoft.sms.credit_gate\n"),
+        "hand": bench.write("gate-hand.yml", head + "  tasks:\n" + HAND_WRITTEN_TASKS),
+        "task": bench.write("gate-task.yml", head + "  tasks:\n" + CHECK_TASK),
+        "floor": bench.write("gate-floor.yml", head + "  roles:\n    - role: " + trivial_role(bench) + "\n"),
+    }
+    uses = "".join("{{ lookup('csoft.sms.csoft_account', 'credit', 'messages', 'reply_to') }}" for _unused in range(LOOKUP_USES))
+    lookup_vars = dict(variables, csoft_username=USERNAME, csoft_pin=PIN, csoft_endpoints=variables["credit_gate_endpoints"])
+    with_lookups = bench.write(
+        "gate-lookups.yml",
+        "- hosts: targets\n  gather_facts: false\n"
+        + yaml_vars(lookup_vars)
+        + "  roles:\n    - role: csoft.sms.credit_gate\n  tasks:\n    - name: Use the account\n      ansible.builtin.debug:\n"
+        + f'        msg: "{uses}"\n',
     )
-    roles = bench.write("gate-roles.yml", head + "  roles:\n    - role: csoft.sms.credit_gate\n")
-    empty = bench.write("gate-empty.yml", head + "  tasks: []\n")
-    many, one = bench.inventory(GATE_HOSTS), bench.inventory(1)
+    inventories = {size: bench.inventory(size) for size in GATE_SIZES}
     args = ("-f", str(GATE_FORKS))
 
-    # Warm-up and correctness, untimed.
-    for each, path in ((row, imported), (roles_row, roles)):
-        bench.reset()
-        _unused, result = bench.playbook(path, inventory=one, args=args)
-        each.check("the gate passes and reports the account", "csoft credit gate passed" in result.stdout and "2.8950 GBP" in result.stdout)
-    bench.playbook(empty, inventory=many, args=args)
+    # Warm-up and correctness, untimed: both checks pass; the gate then 100 lookups asks once per operation.
+    bench.reset()
+    _unused, result = bench.playbook(books["roles"], inventory=inventories[1], args=args)
+    roles_1.check("the gate passes and reports the account", "csoft credit gate passed" in result.stdout and "2.8950 GBP" in result.stdout)
+    bench.reset()
+    bench.playbook(books["hand"], inventory=inventories[1], args=args)
+    roles_1.check("the hand-written check passes with one request", bench.counts("primary")["AvailableCredit"] == 1)
+    bench.reset()
+    bench.playbook(with_lookups, inventory=inventories[1], args=args)
+    counts = bench.counts("primary")
+    got = {op: counts[op] for op in OPERATIONS}
+    lookups.check(f"requests per run: exactly {ONE_EACH} (got {got})", got == ONE_EACH and not bench.counts("secondary")["total"])
+    bench.playbook(books["empty"], inventory=inventories[1000], args=args)
 
-    # One interleaved loop over the six playbooks (rotated each repetition), so drift hits both forms alike.
-    books = [
-        ("empty_many", empty, many),
-        ("import_many", imported, many),
-        ("roles_many", roles, many),
-        ("empty_one", empty, one),
-        ("import_one", imported, one),
-        ("roles_one", roles, one),
-    ]
+    # One interleaved loop over every (playbook, inventory), rotated each repetition, so drift hits all alike.
+    runs = [(name, size) for size in GATE_SIZES for name in ("empty", "roles")] + [("hand", 1), ("hand", 1000), ("task", 1000), ("floor", 1000)]
     reps = bench.reps("playbook_reps")
-    walls = {name: [] for name, _unused, _unused in books}
-    bad_counts = {"import": [], "roles": []}
-    validations = {}  # (form, inventory) -> (hosts under the automatic validation, hosts under the role's own), first run
+    walls = {run: [] for run in runs}
+    bad_counts, validations = [], {}
     for rep in range(reps):
-        order = books[rep % len(books) :] + books[: rep % len(books)]
-        for name, path, inv in order:
+        for name, size in runs[rep % len(runs) :] + runs[: rep % len(runs)]:
             bench.reset()
-            wall, result = bench.playbook(path, inventory=inv, args=args)
-            walls[name].append(wall)
-            form, _unused, size = name.partition("_")
-            if form == "empty":
-                continue
-            counts = bench.counts("primary")
-            got = {op: counts[op] for op in OPERATIONS}
-            if got != ONE_EACH or counts["invalid"] or bench.counts("secondary")["total"]:
-                bad_counts[form].append(f"{name} run {rep + 1}: {got}")
-            validations.setdefault((form, size), (validated_hosts(result.stdout, AUTOMATIC_VALIDATION), validated_hosts(result.stdout, ROLE_VALIDATION)))
+            wall, result = bench.playbook(books[name], inventory=inventories[size], args=args)
+            walls[(name, size)].append(wall)
+            if name in ("roles", "task"):
+                counts = bench.counts("primary")
+                got = {op: counts[op] for op in OPERATIONS}
+                if got != ONE_EACH or counts["invalid"] or bench.counts("secondary")["total"]:
+                    bad_counts.append(f"{name}, {size} hosts, run {rep + 1}: {got}")
+            if name == "roles":
+                validations.setdefault(size, (validated_hosts(result.stdout, AUTOMATIC_VALIDATION), validated_hosts(result.stdout, GATE_VALIDATION)))
 
-    empty_many, empty_one = median(walls["empty_many"]), median(walls["empty_one"])
-    for each, form in ((row, "import"), (roles_row, "roles")):
-        each.check(f"requests per play: exactly {ONE_EACH}" + (f" (got {bad_counts[form]})" if bad_counts[form] else ""), not bad_counts[form])
-        each.subject = median(walls[f"{form}_many"]) - empty_many
-        each.baseline = median(walls[f"{form}_one"]) - empty_one
-        each.ratio = each.subject / each.baseline if each.baseline > 0 else None
-        each.details = {
-            "reps": reps,
-            "hosts": GATE_HOSTS,
-            "forks": GATE_FORKS,
-            "walls_s": walls,
-            "empty_wall_s": {"many": empty_many, "one": empty_one},
-            "validated_hosts_automatic_and_role": {"many": validations.get((form, "many")), "one": validations.get((form, "one"))},
-        }
-    auto_many, role_many = validations.get(("import", "many"), (None, None))
-    row.check(
-        f"import form: no per-host automatic validation, the role's own validation on one host (got {auto_many}, {role_many})",
-        (auto_many, role_many) == (0, 1),
-    )
-    auto_many, role_many = validations.get(("roles", "many"), (None, None))
-    roles_row.check(
-        f"roles form: automatic validation on all {GATE_HOSTS} hosts, the role's own on one (got {auto_many}, {role_many})",
-        (auto_many, role_many) == (GATE_HOSTS, 1),
-    )
-    row.timing_ok = row.ratio is not None and row.ratio <= 1.3
-    roles_row.timing_ok = None  # reported, not judged: the automatic validation costs a worker per host
-    if roles_row.ratio is not None and row.subject:
-        roles_row.details["roles_many_over_import_many"] = roles_row.subject / row.subject
-    return [row, roles_row]
+    def task_time(name, size):
+        return median(walls[(name, size)]) - median(walls[("empty", size)])
+
+    for row, subject, baseline, target in (
+        (roles_200, ("roles", 200), ("roles", 1), 1.2),
+        (roles_1000, ("roles", 1000), ("hand", 1000), 1.1),
+        (roles_1, ("roles", 1), ("hand", 1), 1.0),
+        (task_1000, ("task", 1000), ("hand", 1000), 1.0),
+        (floor_1000, ("floor", 1000), ("hand", 1000), None),
+    ):
+        row.subject, row.baseline = task_time(*subject), task_time(*baseline)
+        row.ratio = row.subject / row.baseline if row.baseline > 0 else None
+        row.timing_ok = None if target is None else row.ratio is not None and row.ratio <= target
+        row.details = {"reps": reps, "forks": GATE_FORKS, "walls_s": {f"{name}-{size}": values for (name, size), values in walls.items()}}
+    for row in (roles_200, roles_1000, task_1000):
+        row.check(f"requests per play: exactly {ONE_EACH}" + (f" (got {bad_counts})" if bad_counts else ""), not bad_counts)
+    for size, row in ((200, roles_200), (1000, roles_1000)):
+        automatic, own = validations.get(size, (None, None))
+        row.check(f"validation once, not per host: automatic on {automatic} hosts, the role's own on {own}", (automatic, own) == (0, 1))
+    return [roles_200, roles_1000, roles_1, task_1000, floor_1000, lookups]
 
 
 # --------------------------------------------------------------------------
@@ -884,7 +940,7 @@ def main(argv=None):
         action="append",
         choices=sorted(ROWS),
         metavar="ROW",
-        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate also gives the sub-row gate-roles)",
+        help=f"run only this row (repeatable): {', '.join(ROWS)} (gate gives every gate-* row and role-floor-1000)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the scratch directory (playbooks, simulator log)")
     args = parser.parse_args(argv)
@@ -901,7 +957,7 @@ def main(argv=None):
             log(f"row {name} ...")
             row_start = time.perf_counter()
             try:
-                made = ROWS[name](bench)  # a Row, or a list of rows measured together (gate, gate-roles)
+                made = ROWS[name](bench)  # a Row, or a list of rows measured together (the gate rows)
             except Exception as exc:  # a broken row must not hide the others
                 made = Row(name, name, "-", "-")
                 made.status, made.reason = "ERROR", f"{type(exc).__name__}: {exc}"

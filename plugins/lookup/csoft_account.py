@@ -37,6 +37,8 @@ options:
         (C(csoft-sms-cache-<uid>)), readable by the owner only. It holds the answers and salted,
         key-stretched (PBKDF2) digests of the credentials, never the PIN. Files of finished runs are removed.
       - Failed queries are never cached.
+      - The action M(csoft.sms.csoft_account_check) (and so the role C(csoft.sms.credit_gate)) stores the figures it
+        reads in the same cache, so lookups of the same account later in the run send no request.
       - Set to V(false) to send a request for every evaluation of the lookup.
     type: bool
     default: true
@@ -118,18 +120,16 @@ _raw:
   elements: raw
 """
 
-from decimal import Decimal
-
 from ansible import constants as C
 from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, AccountCredit
+from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
 from ansible_collections.csoft.sms.plugins.module_utils._client import DEFAULT_ENDPOINTS, validate_credential, validate_endpoints, validate_timeout
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS, client_from_options
-from ansible_collections.csoft.sms.plugins.plugin_utils._cache import MAX_TTL, CacheError, RunCache
+from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS
+from ansible_collections.csoft.sms.plugins.plugin_utils._account_reader import AccountReader, open_cache
 
 display = Display()
 
@@ -144,23 +144,6 @@ _FALLBACK_VAR_NAMES = tuple(f"csoft_{name}" for name in CONNECTION_OPTIONS) + ("
 _PREFIX = "csoft.sms.csoft_account"
 
 
-def _encode(operation, value):
-    """The JSON form of an operation's answer, as stored in the cache."""
-    if operation == OPERATIONS["credit"]:
-        return {"credit": str(value.credit), "currency": value.currency}
-    if operation == OPERATIONS["messages"]:
-        return int(value)
-    return [str(item) for item in value]
-
-
-def _decode(operation, value):
-    if operation == OPERATIONS["credit"]:
-        return AccountCredit(Decimal(value["credit"]), value["currency"])
-    if operation == OPERATIONS["messages"]:
-        return int(value)
-    return list(value)
-
-
 def _term_value(term, answer):
     if term == "credit":
         return float(answer.credit)
@@ -169,6 +152,14 @@ def _term_value(term, answer):
     if term == "messages":
         return answer
     return list(answer)
+
+
+def _log(line):
+    display.vvv(f"{_PREFIX}: {line}")
+
+
+def _warn(line):
+    display.warning(f"{_PREFIX}: {line}")
 
 
 class LookupModule(LookupBase):
@@ -183,17 +174,17 @@ class LookupModule(LookupBase):
             endpoints = validate_endpoints(self.get_option("endpoints") or DEFAULT_ENDPOINTS)
             if self.get_option("timeout") is not None:
                 validate_timeout(self.get_option("timeout"))
-        except CsoftError as exc:
+            cache = open_cache(self.get_option("cache"), self.get_option("cache_ttl"), _log, _warn)
+        except (CsoftError, ValueError) as exc:
             raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
 
-        cache = self._open_cache()
         answers = {}
-        query = _Query(self.get_option, endpoints, cache)
         try:
-            for operation in dict.fromkeys(TERMS[term] for term in wanted):
-                answers[operation] = self._answer(operation, query, cache, endpoints, username, pin)
-        finally:
-            query.close()
+            with AccountReader(self.get_option, endpoints, username, pin, cache, _log, _warn) as reader:
+                for operation in dict.fromkeys(TERMS[term] for term in wanted):
+                    answers[operation], _endpoint = reader.read(operation)
+        except CsoftError as exc:
+            raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
 
         values = [_term_value(term, answers[TERMS[term]]) for term in wanted]
         if len(wanted) == 1 and wanted[0] == "reply_to":
@@ -248,93 +239,3 @@ class LookupModule(LookupBase):
                 raise AnsibleLookupError(f"{_PREFIX}: unknown term {shown}; valid terms are {valid}")
             wanted.append(str(name))
         return wanted
-
-    def _open_cache(self):
-        if not self.get_option("cache"):
-            display.vvv(f"{_PREFIX}: cache disabled (cache=false)")
-            return None
-        ttl = self.get_option("cache_ttl")
-        if ttl == 0:
-            display.vvv(f"{_PREFIX}: cache disabled (cache_ttl=0)")
-            return None
-        if ttl is None or not 0 < ttl <= MAX_TTL:
-            raise AnsibleLookupError(f"{_PREFIX}: cache_ttl must be 0 (no cache) to {MAX_TTL} seconds, not {ttl}")
-        try:
-            return RunCache(ttl)
-        except CacheError as exc:
-            display.warning(f"{_PREFIX}: not caching answers: {exc}")
-            return None
-
-    # Queries ----------------------------------------------------------------
-
-    def _answer(self, operation, query, cache, endpoints, username, pin):
-        if cache is None:
-            return query.call(operation)
-        try:
-            key = cache.key(endpoints, username, pin, operation)
-            with cache.locked(key):
-                stored = cache.get(key)
-                if stored is not RunCache.MISS:
-                    try:
-                        value = _decode(operation, stored)
-                    except (TypeError, ValueError, KeyError, ArithmeticError):
-                        display.vvv(f"{_PREFIX}: ignoring an unreadable cache entry for {operation}")
-                    else:
-                        display.vvv(f"{_PREFIX}: cache hit for {operation} ({cache.path})")
-                        return value
-                display.vvv(f"{_PREFIX}: cache miss for {operation}, querying the service")
-                value = query.call(operation)
-                cache.put(key, _encode(operation, value))
-                return value
-        except CacheError as exc:
-            display.warning(f"{_PREFIX}: not caching answers: {exc}")
-            return query.call(operation)
-
-
-class _Query:
-    """Creates the client on first use, starting at the endpoint that answered earlier in this run."""
-
-    def __init__(self, get_option, endpoints, cache):
-        self._get_option = get_option
-        self._endpoints = endpoints
-        self._cache = cache
-        self._client = None
-        self._warned = False
-
-    def _hint(self):
-        if self._cache is None:
-            return 0
-        try:
-            index = self._cache.get(self._cache.endpoint_key(self._endpoints))
-        except CacheError:
-            return 0
-        if isinstance(index, int) and 0 < index < len(self._endpoints):
-            display.vvv(f"{_PREFIX}: starting at {self._endpoints[index]}, which answered earlier in this run")
-            return index
-        return 0
-
-    def call(self, operation):
-        try:
-            if self._client is None:
-                start = self._hint()
-                endpoints = list(self._endpoints[start:])
-                self._client = client_from_options(lambda name: endpoints if name == "endpoints" else self._get_option(name))
-            value = self._client.call(operation)
-        except CsoftError as exc:
-            raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
-        endpoint = self._client.endpoint
-        display.vvv(f"{_PREFIX}: {operation} answered by {endpoint}")
-        if endpoint and endpoint.lower().startswith("http://") and not self._warned:
-            self._warned = True
-            display.warning(f"{_PREFIX}: the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
-        index = self._endpoints.index(endpoint) if endpoint in self._endpoints else 0
-        if self._cache is not None and index > 0:
-            try:
-                self._cache.put(self._cache.endpoint_key(self._endpoints), index)
-            except CacheError:
-                pass
-        return value
-
-    def close(self):
-        if self._client is not None:
-            self._client.close()

@@ -226,6 +226,7 @@ gate_docs() {
     # Every plugin and role has its page, with its own options, examples and return values.
     local pages=docs/build/html/collections/csoft/sms page word words
     for page in csoft_account_info_module:gather:Examples:permitted_reply_to:failed_over \
+        csoft_account_check_module:min_credit:required_reply_to:Examples:problems:summary \
         csoft_sms_module:delivery_option:Examples:message_identifier:report \
         csoft_account_lookup:cache_ttl:csoft_username:Examples:_raw \
         credit_gate_role:credit_gate_min_credit:credit_gate_required_reply_to:credit_gate_accounts \
