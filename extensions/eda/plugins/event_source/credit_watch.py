@@ -1,0 +1,415 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""csoft.sms.credit_watch: an ansible-rulebook event source that watches a Connection Software account.
+
+Every ``interval`` seconds it asks the service for the account's credit and
+message allowance (and its permitted ReplyTo values when ``reply_to`` is
+true), one request per operation, with the collection's one client
+(``plugins/module_utils/_client.py``). It puts one ``status`` event on the
+queue at start, then an event only when a state changes.
+
+Arguments:
+    username, pin, endpoints, validate_certs, ca_path, timeout
+        the connection options of every csoft.sms module (same names and
+        defaults; each falls back to its ``CSOFT_*`` environment variable).
+        Pass the PIN as a template variable (``--vars``, ``--env-vars`` or an
+        EDA credential), never literally: ansible-rulebook logs source
+        arguments as written at ``-vv``.
+    min_credit      credit below which the account is low (number, default 0)
+    min_messages    messages below which the account is low (integer, default 0)
+    interval        seconds between polls (default 60, at least 10)
+    backoff_max     longest wait between polls while the service cannot be
+                    reached (default 900; the wait doubles from 2 x interval)
+    hysteresis      fraction of a threshold a figure must climb above it to
+                    be ``ok`` again (default 0.1), so a figure at the
+                    threshold does not flap
+    reply_to        also query PermittedReplyTo (default false)
+    interval_floor_for_tests
+                    FOR TESTS AGAINST THE SIMULATOR ONLY: lowers the 10 s floor
+                    of ``interval`` (0 < value <= 10). Never set it against the
+                    real service, which blocks clients that poll too often.
+
+Events: ``{"csoft": {"type": ..., ...}}``, ``type`` one of ``status`` (the
+first), ``credit_low``, ``credit_ok``, ``messages_low``, ``messages_ok``,
+``unreachable``, ``reachable``, with the figures ``credit``, ``currency``,
+``messages``, ``endpoint``, ``failed_over``, ``min_credit``,
+``min_messages``, ``time`` and the states ``credit_state``,
+``messages_state`` (``low``/``ok``) and ``reachable``. Never the username or
+the PIN.
+
+Example:
+    - csoft.sms.credit_watch:
+        username: "{{ CSOFT_USERNAME }}"
+        pin: "{{ CSOFT_PIN }}"
+        min_credit: 10
+        min_messages: 200
+        interval: 300
+"""
+
+import asyncio
+import importlib.machinery
+import importlib.util
+import logging
+import math
+import os
+import sys
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+
+DOCUMENTATION = r"""
+---
+short_description: Watch the credit and message allowance of a Connection Software (csoft.co.uk) SMS account.
+description:
+  - Polls the account every O(interval) seconds with the csoft.sms client, one request per operation,
+    and emits an event at start and on every change of state.
+  - The service's rule holds here too, fail-over only when no connection could be made, no retry after an answer.
+  - A bad argument or a login the service rejects at start ends the source with one line.
+    Later faults, time-outs or an unreachable service emit one C(unreachable) event per outage and back off.
+options:
+  username:
+    description: The account's Username. Falls back to E(CSOFT_USERNAME).
+    type: str
+  pin:
+    description:
+      - The account's PIN. Falls back to E(CSOFT_PIN).
+      - Pass it as a template variable, never literally; ansible-rulebook logs source arguments as written.
+    type: str
+  endpoints:
+    description: Service URLs tried in order (a list or a comma-separated string). Falls back to E(CSOFT_ENDPOINTS).
+    type: list
+    elements: str
+    default: [https://www.csoft.co.uk/sendsms5, https://www2.csoft.co.uk/sendsms5]
+  validate_certs:
+    description: Verify TLS certificates. Falls back to E(CSOFT_VALIDATE_CERTS).
+    type: bool
+    default: true
+  ca_path:
+    description: PEM bundle of CA certificates for HTTPS. Falls back to E(CSOFT_CA_PATH).
+    type: path
+  timeout:
+    description: Time-out in seconds of each request. Falls back to E(CSOFT_TIMEOUT).
+    type: float
+    default: 10
+  min_credit:
+    description: The account is C(low) on credit below this figure.
+    type: float
+    default: 0
+  min_messages:
+    description: The account is C(low) on messages below this number.
+    type: int
+    default: 0
+  interval:
+    description: Seconds between polls; at least 10, so that no rulebook can hammer the service.
+    type: float
+    default: 60
+  backoff_max:
+    description: Longest wait in seconds between polls while the service cannot be reached; at least O(interval).
+    type: float
+    default: 900
+  hysteresis:
+    description: A low figure is C(ok) again only at or above threshold x (1 + hysteresis).
+    type: float
+    default: 0.1
+  reply_to:
+    description: Also query the permitted ReplyTo values and add C(permitted_reply_to) to the events.
+    type: bool
+    default: false
+  interval_floor_for_tests:
+    description: For tests against the simulator only; lowers the floor of O(interval) below 10 seconds.
+    type: float
+"""
+
+EXAMPLES = r"""
+- csoft.sms.credit_watch:
+    username: "{{ CSOFT_USERNAME }}"
+    pin: "{{ CSOFT_PIN }}"
+    min_credit: 10
+    min_messages: 200
+    interval: 300
+"""
+
+LOG = logging.getLogger("csoft.sms.credit_watch")
+
+DEFAULT_INTERVAL = 60.0
+INTERVAL_FLOOR = 10.0
+DEFAULT_BACKOFF_MAX = 900.0
+DEFAULT_HYSTERESIS = 0.1
+CONNECTION = ("username", "pin", "endpoints", "validate_certs", "ca_path", "timeout")
+ARGUMENTS = CONNECTION + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
+_TRUE = ("true", "yes", "on", "1")
+_FALSE = ("false", "no", "off", "0")
+
+
+def _collection_root():
+    """The collection's root: extensions/eda/plugins/event_source/ are the four directories above this file."""
+    here = os.path.dirname(os.path.abspath(__file__))
+    for _unused in range(4):
+        here = os.path.dirname(here)
+    return here
+
+
+def _register_collection(root):
+    """Make ``root`` importable as ``ansible_collections.csoft.sms`` (for a checkout or a collection path not on sys.path).
+
+    ansible-rulebook runs this file by path (runpy), not as a package; the
+    packages are made with importlib's own machinery, sys.path is left alone.
+    """
+    names = ("ansible_collections", "ansible_collections.csoft", "ansible_collections.csoft.sms")
+    for name in names:
+        if name in sys.modules:
+            continue
+        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
+        spec.submodule_search_locations = [root] if name == names[-1] else []
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        parent, _unused, child = name.rpartition(".")
+        if parent:
+            setattr(sys.modules[parent], child, module)
+
+
+def _load_client():
+    """The collection's client modules, from the installed collection or from the collection this file belongs to."""
+    try:
+        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
+    except ImportError:
+        _register_collection(_collection_root())
+        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
+    return _client, _errors
+
+
+_client, _errors = _load_client()
+CsoftError = _errors.CsoftError
+CsoftInputError = _errors.CsoftInputError
+
+
+async def _sleep(seconds):
+    """The wait between polls (a seam for the tests)."""
+    await asyncio.sleep(seconds)
+
+
+def _bad(name, value, expected):
+    shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else repr(value[:40] + "...")
+    return CsoftInputError(f"csoft.sms.credit_watch: argument {name} is {shown}, which is not {expected}; check the rulebook's source arguments")
+
+
+def _given(args, name, env=None):
+    """The argument, else its environment variable, else None; an empty string counts as not given."""
+    value = args.get(name)
+    if (value is None or value == "") and env:
+        value = os.environ.get(env)
+    return None if value == "" else value
+
+
+def _number(args, name, default, low=0.0, env=None, integer=False):
+    value = _given(args, name, env)
+    if value is None:
+        return default
+    expected = "a whole number" if integer else "a number"
+    if isinstance(value, bool):
+        raise _bad(name, value, expected)
+    try:
+        number = Decimal(str(value).strip())
+    except InvalidOperation:
+        raise _bad(name, value, expected) from None
+    if not number.is_finite() or (integer and number != number.to_integral_value()):
+        raise _bad(name, value, expected)
+    if number < Decimal(str(low)):
+        raise _bad(name, value, f"{expected} of at least {low:g}")
+    return int(number) if integer else number
+
+
+def _boolean(args, name, default, env=None):
+    value = _given(args, name, env)
+    if value is None:
+        return default
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in _TRUE or text in _FALSE:
+        return text in _TRUE
+    raise _bad(name, value, "true or false")
+
+
+class Settings:
+    """The source's arguments, checked; built by ``parse_args``."""
+
+    def __init__(self, args):
+        unknown = sorted(key for key in args if key not in ARGUMENTS and not str(key).startswith("eda_"))
+        if unknown:
+            raise CsoftInputError(f"csoft.sms.credit_watch: unknown argument {', '.join(map(str, unknown))}; the arguments are {', '.join(ARGUMENTS)}")
+        self.username = _client.validate_credential("username", _given(args, "username", "CSOFT_USERNAME"))
+        self.pin = _client.validate_credential("pin", _given(args, "pin", "CSOFT_PIN"))
+        endpoints, timeout = _given(args, "endpoints", "CSOFT_ENDPOINTS"), _given(args, "timeout", "CSOFT_TIMEOUT")
+        self.endpoints = _client.validate_endpoints(_client.DEFAULT_ENDPOINTS if endpoints is None else endpoints)
+        self.validate_certs = _boolean(args, "validate_certs", True, "CSOFT_VALIDATE_CERTS")
+        self.ca_path = _given(args, "ca_path", "CSOFT_CA_PATH")
+        if self.ca_path is not None and not os.path.isfile(os.path.expanduser(str(self.ca_path))):
+            raise CsoftInputError(f"csoft.sms.credit_watch: ca_path {str(self.ca_path)[:200]!r} is not a readable file; give a PEM bundle of CA certificates")
+        self.ca_path = os.path.expanduser(self.ca_path) if self.ca_path else None
+        self.timeout = _client.validate_timeout(_client.DEFAULT_TIMEOUT if timeout is None else timeout)
+        self.min_credit = _number(args, "min_credit", Decimal(0))
+        self.min_messages = _number(args, "min_messages", 0, integer=True)
+        floor = _number(args, "interval_floor_for_tests", Decimal(str(INTERVAL_FLOOR)), low=0.001)
+        if floor > Decimal(str(INTERVAL_FLOOR)):
+            raise _bad("interval_floor_for_tests", args.get("interval_floor_for_tests"), f"a number of at most {INTERVAL_FLOOR:g} (it is for tests only)")
+        self.interval = float(_number(args, "interval", Decimal(str(DEFAULT_INTERVAL)), low=float(floor)))
+        self.backoff_max = float(_number(args, "backoff_max", Decimal(str(max(DEFAULT_BACKOFF_MAX, self.interval))), low=self.interval))
+        self.hysteresis = _number(args, "hysteresis", Decimal(str(DEFAULT_HYSTERESIS)))
+        if self.hysteresis > 1:
+            raise _bad("hysteresis", args.get("hysteresis"), "a fraction between 0 and 1")
+        self.reply_to = _boolean(args, "reply_to", False)
+
+    def client(self):
+        return _client.CsoftClient(self.username, self.pin, self.endpoints, self.validate_certs, self.ca_path, self.timeout)
+
+
+def login_rejected(error):
+    """Whether an error at start says the service refused the username or PIN."""
+    if isinstance(error, _errors.CsoftFaultError):
+        return error.login_rejected
+    return isinstance(error, _errors.CsoftHTTPError) and error.status in (401, 403)
+
+
+def next_state(current, value, threshold, band):
+    """``low`` below the threshold; back to ``ok`` only at or above threshold + band (hysteresis)."""
+    if value < threshold or (current == "low" and value < threshold + band):
+        return "low"
+    return "ok"
+
+
+class PollFailed(Exception):
+    """A poll got no usable answer; ``text`` is one line without the PIN or the username, ``error`` the client's error."""
+
+    def __init__(self, text, error):
+        super().__init__(text)
+        self.text = text
+        self.error = error
+
+
+class Watch:
+    """The polling loop's state: the last figures, the two states and the outage."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.figures = dict.fromkeys(("credit", "currency", "messages", "endpoint", "failed_over"))
+        self.states = {"credit": None, "messages": None}
+        self.reachable = None
+        self.failures = 0
+        self.client = None
+
+    def _text(self, client, text):
+        text = " ".join(client.redact(str(text)).split())
+        return text.replace(self.settings.username, "<username>")
+
+    def poll(self):
+        """One poll (blocking, run off the event loop): one request per operation, in a fresh client."""
+        client = self.client = self.settings.client()
+        try:
+            credit = client.available_credit()
+            figures = {"credit": credit.credit, "currency": credit.currency, "messages": client.available_messages()}
+            if self.settings.reply_to:
+                figures["permitted_reply_to"] = client.permitted_reply_to()
+        except CsoftError as exc:
+            raise PollFailed(self._text(client, exc), exc) from None
+        finally:
+            client.close()
+        figures.update(endpoint=client.endpoint, failed_over=client.failed_over)
+        return figures
+
+    def event(self, kind, error=None):
+        figures = self.figures
+        body = {
+            "type": kind,
+            "credit": None if figures["credit"] is None else float(figures["credit"]),
+            "currency": figures["currency"],
+            "messages": figures["messages"],
+            "endpoint": figures["endpoint"],
+            "failed_over": figures["failed_over"],
+            "min_credit": float(self.settings.min_credit),
+            "min_messages": self.settings.min_messages,
+            "credit_state": self.states["credit"],
+            "messages_state": self.states["messages"],
+            "reachable": self.reachable,
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        if self.settings.reply_to:
+            body["permitted_reply_to"] = figures.get("permitted_reply_to")
+        if error is not None:
+            body["error"] = error
+        return {"csoft": body}
+
+    def answered(self, figures):
+        """The events of a poll that got its answers (after the first)."""
+        first = self.reachable is None
+        events = [] if first or self.reachable else ["reachable"]
+        self.figures = figures
+        self.reachable = True
+        self.failures = 0
+        s = self.settings
+        bands = {"credit": s.min_credit * s.hysteresis, "messages": math.ceil(s.min_messages * s.hysteresis)}
+        for name, threshold in (("credit", s.min_credit), ("messages", s.min_messages)):
+            previous, state = self.states[name], next_state(self.states[name], figures[name], threshold, bands[name])
+            # a change; or low once the figures are known when the first poll had failed
+            if previous != state and (previous is not None or state == "low"):
+                events.append(f"{name}_{state}")
+            self.states[name] = state
+        if "reachable" in events:
+            LOG.info("csoft.sms.credit_watch: the service answers again at %s", figures["endpoint"])
+        return [self.event("status")] if first else [self.event(kind) for kind in events]
+
+    def failed(self, failure):
+        """The events of a poll that failed, and the wait before the next poll."""
+        if self.reachable is None and login_rejected(failure.error):
+            raise CsoftInputError(f"csoft.sms.credit_watch: {failure.text}") from None
+        self.failures += 1
+        events = []
+        if self.reachable is None:
+            self.reachable = False
+            events.append(self.event("status", failure.text))
+        if self.failures == 1:
+            self.reachable = False
+            events.append(self.event("unreachable", failure.text))
+            LOG.warning("csoft.sms.credit_watch: %s", failure.text)
+        else:
+            LOG.debug("csoft.sms.credit_watch: still failing: %s", failure.text)
+        return events
+
+    def delay(self):
+        """``interval`` after an answer; during an outage 2, 4, 8... x interval, at most ``backoff_max``."""
+        if not self.failures:
+            return self.settings.interval
+        return min(self.settings.interval * 2 ** min(self.failures, 32), self.settings.backoff_max)
+
+    def close(self):
+        if self.client is not None:
+            self.client.close()
+
+
+async def main(queue, args):
+    """Poll the account until cancelled; put the events on ``queue``.
+
+    Raises CsoftInputError (one line) for a bad argument or a login rejected at start.
+    """
+    watch = Watch(Settings(dict(args or {})))
+    try:
+        while True:
+            try:
+                events = watch.answered(await asyncio.to_thread(watch.poll))
+            except PollFailed as failure:
+                events = watch.failed(failure)
+            for event in events:
+                await queue.put(event)
+            await _sleep(watch.delay())
+    finally:
+        # Cancelled (rulebook shutdown, Ctrl-C) or failed: close the client of a poll still under way.
+        watch.close()
+
+
+if __name__ == "__main__":  # pragma: no cover - a manual check: python credit_watch.py (credentials in CSOFT_*)
+
+    class _PrintQueue:
+        async def put(self, event):
+            print(event)  # noqa: T201
+
+    asyncio.run(main(_PrintQueue(), {"interval": DEFAULT_INTERVAL}))
