@@ -77,6 +77,7 @@ if [ "$quick" = 0 ]; then
     step "pytest, ansible-core $("$OLDEST/bin/python" -c 'import ansible; print(ansible.__version__)' 2>/dev/null || echo 2.16)" \
         pytest_in "$OLDEST" tests/unit/plugins/plugin_utils tests/functional
     step "release gates" bash scripts/lib/gates.sh all
+    step "event source (tests/eda)" bash scripts/lib/eda.sh
     # The README's first command must keep working too.
     step "demo (scripts/demo.sh)" env CSOFT_VENV="$VENV" bash scripts/demo.sh
     step "benchmark smoke run" "$VENV/bin/python" benchmarks/run.py --smoke

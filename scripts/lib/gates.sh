@@ -27,7 +27,8 @@ Gates:
   importer     ansible-galaxy collection build (into a temp dir), check the tarball
                holds no local junk, then galaxy-importer with tests/galaxy-importer.cfg;
                fails on any ERROR or WARNING line (galaxy-importer itself exits 0)
-  ee           ansible-builder introspect --sanitize + ansible-builder create (temp context)
+  ee           ansible-builder introspect --sanitize + ansible-builder create (temp context), for an
+               execution environment of the built collection and for meta/decision-environment.yml
   docs         HTML site: antsibull-docs sphinx-init + build.sh -> docs/build/html
   sanity       ansible-test sanity     (scripts/lib/ansible_test.sh, no docker)
   units        ansible-test units
@@ -196,6 +197,22 @@ additional_build_files:
 EOF
     (cd "$WORK/ee" && ansible-builder create --file execution-environment.yml --context "$ctx" -v 2) || rc=1
     [ -f "$ctx/Containerfile" ] || [ -f "$ctx/Dockerfile" ] || { echo "ERROR: no Containerfile/Dockerfile written"; rc=1; }
+    echo "---- $ctx:"
+    (cd "$ctx" && find . -type f | sort && cat Containerfile Dockerfile 2>/dev/null)
+    gate_de || rc=1
+    return $rc
+}
+
+# The decision environment definition shipped for the EDA controller (meta/decision-environment.yml), as users build it.
+gate_de() {
+    local de=$WORK/de ctx=$WORK/de-context word rc=0
+    mkdir -p "$de"
+    cp meta/decision-environment.yml "$de/"
+    (cd "$de" && ansible-builder create --file decision-environment.yml --context "$ctx" -v 2) || rc=1
+    [ -f "$ctx/Containerfile" ] || [ -f "$ctx/Dockerfile" ] || { echo "ERROR: no Containerfile/Dockerfile written for the decision environment"; return 1; }
+    for word in ansible-rulebook csoft.sms requests lxml java-17-openjdk ansible-core ansible-runner; do
+        grep -rqF -- "$word" "$ctx" || { echo "ERROR: the decision environment's build context does not mention $word"; rc=1; }
+    done
     echo "---- $ctx:"
     (cd "$ctx" && find . -type f | sort && cat Containerfile Dockerfile 2>/dev/null)
     return $rc

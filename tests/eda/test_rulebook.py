@@ -45,7 +45,11 @@ def control(url, path, body):
         return session.post(url.rsplit("/", 1)[0] + path, json=body, timeout=5).status_code
 
 
-@pytest.mark.skipif(not os.path.exists(RULEBOOK_BIN) or not shutil.which("java"), reason="needs ansible-rulebook (.venv-eda) and Java 17")
+MISSING = not os.path.exists(RULEBOOK_BIN) or not shutil.which("java")
+
+
+# scripts/lib/eda.sh sets CSOFT_EDA_REQUIRED=1: there a missing tool is a failure, not a skip.
+@pytest.mark.skipif(MISSING and os.environ.get("CSOFT_EDA_REQUIRED") != "1", reason="needs ansible-rulebook (.venv-eda) and Java 17")
 def test_example_rulebook_texts_oncall_when_the_credit_runs_low(tmp_path, pair):
     inventory = tmp_path / "inventory.ini"
     inventory.write_text(f"localhost ansible_connection=local ansible_python_interpreter={sys.executable}\n")
