@@ -5,7 +5,8 @@
 # The csoft.sms demo on a fresh machine: starts the vendor simulator (HTTPS,
 # primary and secondary, on 127.0.0.1), then runs playbooks/demo.yml (account
 # figures, fail-over, a passing credit gate) and
-# playbooks/demo_gate_low_credit.yml (a gate that stops a deployment).
+# playbooks/demo_gate_low_credit.yml (a gate that stops a deployment), and shows the
+# Event-Driven Ansible event source csoft.sms.credit_watch for a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/venv.sh
@@ -47,3 +48,9 @@ if ansible-playbook playbooks/demo_gate_low_credit.yml -e "@$work/vars.json"; th
 fi
 echo
 echo "demo: the credit gate stopped the deployment before it started, as it should."
+
+echo
+echo "=== 3. the credit watch (Event-Driven Ansible) ==="
+echo "The event source csoft.sms.credit_watch, polling every 0.5 s (an interval allowed for the simulator only):"
+"$VENV/bin/python" scripts/lib/credit_watch_demo.py "$work/vars.json"
+echo "demo: a rulebook acts on these events, e.g. extensions/eda/rulebooks/credit_watch.yml texts the on-call number on credit_low."
