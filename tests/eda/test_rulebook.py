@@ -66,7 +66,7 @@ def test_example_rulebook_texts_oncall_when_the_credit_runs_low(tmp_path, pair):
         wait_for("the first poll", lambda: pair.counts()["primary"]["AvailableMessages"] >= 1, 60, proc)
         assert pair.primary.messages() == []  # 2.8950 GBP is above 1.0: nothing sent at start
         assert control(pair.urls[0], "/_sim/account", {"username": USERNAME, "credit": "0.5000"}) == 200
-        wait_for("the on-call SMS", lambda: pair.primary.messages(), 60, proc)
+        wait_for("the on-call SMS", pair.primary.messages, 60, proc)
     finally:
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
