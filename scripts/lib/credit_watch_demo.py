@@ -22,16 +22,14 @@ import sys
 
 import requests
 
-REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-SOURCE = os.path.join(REPO, "extensions", "eda", "plugins", "event_source", "credit_watch.py")
+# The event source's test helpers (standard library only): where the source is, a list-backed queue.
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))), "tests", "eda"))
+from helpers import SOURCE, ListQueue  # noqa: E402
 
 
-class PrintQueue:
-    def __init__(self):
-        self.events = []
-
+class PrintQueue(ListQueue):
     async def put(self, event):
-        self.events.append(event)
+        await super().put(event)
         print(f"event: {json.dumps(event)}", flush=True)
 
 

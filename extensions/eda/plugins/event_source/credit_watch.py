@@ -38,13 +38,11 @@ first), ``credit_low``, ``credit_ok``, ``messages_low``, ``messages_ok``,
 ``messages_state`` (``low``/``ok``) and ``reachable``. Never the username or
 the PIN.
 
-Example:
+Example (the credentials from CSOFT_USERNAME and CSOFT_PIN of ansible-rulebook's
+environment; EXAMPLES below passes them as template variables):
     - csoft.sms.credit_watch:
-        username: "{{ CSOFT_USERNAME }}"
-        pin: "{{ CSOFT_PIN }}"
-        min_credit: 10
-        min_messages: 200
-        interval: 300
+        min_credit: 25.5
+        interval: 120
 """
 
 import asyncio
