@@ -60,7 +60,7 @@ def test_example_rulebook_texts_oncall_when_the_credit_runs_low(tmp_path, pair):
         extra={"CSOFT_USERNAME": USERNAME, "CSOFT_PIN": PIN, "CSOFT_ENDPOINTS": ",".join(pair.urls), "ANSIBLE_LOCALHOST_WARNING": "false"},
     )
     command = [RULEBOOK_BIN, "-r", "csoft.sms.credit_watch", "-i", str(inventory), "--vars", str(tmp_path / "watch.yml")]
-    command += ["--env-vars", "CSOFT_USERNAME,CSOFT_PIN,CSOFT_ENDPOINTS", "-v"]
+    command += ["--env-vars", "CSOFT_USERNAME,CSOFT_PIN,CSOFT_ENDPOINTS", "-vv"]
     proc = subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
         wait_for("the first poll", lambda: pair.counts()["primary"]["AvailableMessages"] >= 1, 60, proc)
@@ -71,6 +71,7 @@ def test_example_rulebook_texts_oncall_when_the_credit_runs_low(tmp_path, pair):
         if proc.poll() is None:
             proc.send_signal(signal.SIGINT)
         output = proc.communicate(timeout=30)[0]
+        (tmp_path / "rulebook.log").write_text(output)  # kept by pytest for a look after a failure
     (message,) = pair.primary.messages()
     assert message["recipients"] == [ONCALL]
     assert "csoft SMS credit is low: 0.5000 GBP, below 1.0000" in message["text"]
