@@ -247,7 +247,8 @@ gate_docs() {
         csoft_sms_module:delivery_option:Examples:message_identifier:report \
         csoft_account_lookup:cache_ttl:csoft_username:Examples:_raw \
         credit_gate_role:credit_gate_min_credit:credit_gate_required_reply_to:credit_gate_accounts \
-        docsite/guide_credit_gate:credit_gate; do
+        docsite/guide_credit_gate:credit_gate \
+        docsite/guide_event_driven:credit_watch:interval_floor_for_tests:credit_low:decision-environment; do
         IFS=: read -r -a words <<<"$page"
         if [ ! -f "$pages/${words[0]}.html" ]; then
             echo "ERROR: the site has no page $pages/${words[0]}.html"
