@@ -199,8 +199,8 @@ def _given(args, name, env=None):
     return None if value == "" else value
 
 
-def _number(args, name, default, low=0.0, env=None, integer=False):
-    value = _given(args, name, env)
+def _number(args, name, default, low=0.0, integer=False):
+    value = _given(args, name)
     if value is None:
         return default
     expected = "a whole number" if integer else "a number"
@@ -230,7 +230,7 @@ def _boolean(args, name, default, env=None):
 
 
 class Settings:
-    """The source's arguments, checked; built by ``parse_args``."""
+    """The source's arguments, checked; a bad one raises CsoftInputError (one line, nothing sent)."""
 
     def __init__(self, args):
         unknown = sorted(key for key in args if key not in ARGUMENTS and not str(key).startswith("eda_"))
@@ -241,10 +241,10 @@ class Settings:
         endpoints, timeout = _given(args, "endpoints", "CSOFT_ENDPOINTS"), _given(args, "timeout", "CSOFT_TIMEOUT")
         self.endpoints = _client.validate_endpoints(_client.DEFAULT_ENDPOINTS if endpoints is None else endpoints)
         self.validate_certs = _boolean(args, "validate_certs", True, "CSOFT_VALIDATE_CERTS")
-        self.ca_path = _given(args, "ca_path", "CSOFT_CA_PATH")
-        if self.ca_path is not None and not os.path.isfile(os.path.expanduser(str(self.ca_path))):
-            raise CsoftInputError(f"csoft.sms.credit_watch: ca_path {str(self.ca_path)[:200]!r} is not a readable file; give a PEM bundle of CA certificates")
-        self.ca_path = os.path.expanduser(self.ca_path) if self.ca_path else None
+        ca_path = _given(args, "ca_path", "CSOFT_CA_PATH")
+        self.ca_path = None if ca_path is None else os.path.expanduser(str(ca_path))
+        if self.ca_path is not None and not os.path.isfile(self.ca_path):
+            raise CsoftInputError(f"csoft.sms.credit_watch: ca_path {self.ca_path[:200]!r} is not a readable file; give a PEM bundle of CA certificates")
         self.timeout = _client.validate_timeout(_client.DEFAULT_TIMEOUT if timeout is None else timeout)
         self.min_credit = _number(args, "min_credit", Decimal(0))
         self.min_messages = _number(args, "min_messages", 0, integer=True)
@@ -338,7 +338,7 @@ class Watch:
         return {"csoft": body}
 
     def answered(self, figures):
-        """The events of a poll that got its answers (after the first)."""
+        """The events of a poll that got its answers: ``status`` after the first poll, then only the changes."""
         first = self.reachable is None
         events = [] if first or self.reachable else ["reachable"]
         self.figures = figures
@@ -357,7 +357,7 @@ class Watch:
         return [self.event("status")] if first else [self.event(kind) for kind in events]
 
     def failed(self, failure):
-        """The events of a poll that failed, and the wait before the next poll."""
+        """The events of a poll that failed: one ``unreachable`` per outage (after ``status`` when it is the first poll)."""
         if self.reachable is None and login_rejected(failure.error):
             raise CsoftInputError(f"csoft.sms.credit_watch: {failure.text}") from None
         self.failures += 1
