@@ -220,6 +220,28 @@ def test_no_pin_or_username_in_any_event_or_log_line(source, monkeypatch, caplog
     assert PIN not in text and USERNAME not in text
 
 
+def live(source, args, *steps, seconds=20):
+    """Run the source with real sleeps; for each step (action, done): run ``action()`` (unless None), wait until
+    ``done(events)``; then cancel it. Returns the event types and the seconds the cancellation took."""
+    queue = ListQueue()
+
+    async def scenario():
+        task = asyncio.create_task(source.main(queue, args))
+        for action, done in steps:
+            if action:
+                action()
+            while not done(queue.events):
+                await asyncio.sleep(0.01)
+        start = time.monotonic()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        return time.monotonic() - start
+
+    elapsed = asyncio.run(asyncio.wait_for(scenario(), seconds))
+    return [event["csoft"]["type"] for event in queue.events], elapsed
+
+
 def test_cancellation_during_a_hung_request_closes_the_client_promptly(source, monkeypatch, pair):
     closed = []
     real_close = source._client.CsoftClient.close
@@ -230,52 +252,18 @@ def test_cancellation_during_a_hung_request_closes_the_client_promptly(source, m
 
     monkeypatch.setattr(source._client.CsoftClient, "close", close)
     pair.set_mode("hang")
-
-    async def scenario():
-        task = asyncio.create_task(source.main(ListQueue(), arguments(pair, timeout=1)))
-        while not pair.counts()["primary"]["AvailableCredit"]:  # the poll's request is in, unanswered
-            await asyncio.sleep(0.01)
-        start = time.monotonic()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return time.monotonic() - start
-
-    elapsed = asyncio.run(asyncio.wait_for(scenario(), 20))
-    assert elapsed < 0.5 and closed
+    # cancelled once the poll's request is in, unanswered
+    kinds, elapsed = live(source, arguments(pair, timeout=1), (None, lambda events: pair.counts()["primary"]["AvailableCredit"]))
+    assert kinds == [] and elapsed < 0.5 and closed
 
 
 def test_cancellation_while_waiting(source, pair):
-    queue = ListQueue()
-
-    async def scenario():
-        task = asyncio.create_task(source.main(queue, arguments(pair, interval=60)))
-        while not queue.events:
-            await asyncio.sleep(0.01)
-        start = time.monotonic()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return time.monotonic() - start
-
-    assert asyncio.run(asyncio.wait_for(scenario(), 10)) < 0.5
-    assert [e["csoft"]["type"] for e in queue.events] == ["status"]
+    kinds, elapsed = live(source, arguments(pair, interval=60), (None, bool))
+    assert kinds == ["status"] and elapsed < 0.5
 
 
 def test_test_only_floor_allows_a_short_interval(source, pair):
     """interval_floor_for_tests lets the simulator be polled every 0.05 s (real sleeps)."""
-    queue = ListQueue()
-
-    async def scenario():
-        task = asyncio.create_task(source.main(queue, arguments(pair, interval=0.05, interval_floor_for_tests=0.05, min_credit=1)))
-        while not queue.events:
-            await asyncio.sleep(0.02)
-        pair.update_account(USERNAME, credit="0.2500")
-        while len(queue.events) < 2:
-            await asyncio.sleep(0.02)
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-
-    asyncio.run(asyncio.wait_for(scenario(), 10))
-    assert [e["csoft"]["type"] for e in queue.events] == ["status", "credit_low"]
+    args = arguments(pair, interval=0.05, interval_floor_for_tests=0.05, min_credit=1)
+    kinds, _unused = live(source, args, (None, bool), (credit(pair, "0.2500"), lambda events: len(events) >= 2))
+    assert kinds == ["status", "credit_low"]
