@@ -6,7 +6,7 @@ DOCUMENTATION = r"""
 name: sms_notify
 type: notification
 short_description: Text on-call by SMS when a playbook run fails
-version_added: 1.2.0
+version_added: 1.1.0
 description:
   - At the end of an C(ansible-playbook) run, sends one SMS through a Connection Software (csoft.co.uk) account
     when any host failed or was unreachable, and on success too when O(notify_on) asks for it.
