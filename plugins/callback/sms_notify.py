@@ -240,9 +240,9 @@ class CallbackModule(CallbackBase):
 
     def _hide_pin(self, exc):
         """The one-line text of ``exc`` without the PIN (also when the options could not be read)."""
-        text = clean(exc, 400)
+        text = str(exc)
         pin = (self._settings or {}).get("pin") or os.environ.get("CSOFT_PIN")
-        return text.replace(pin, "********") if pin else text
+        return clean(text.replace(pin, "********") if pin else text, 400)
 
     def _warn(self, text):
         # One line, on both ansible-core 2.16 (whose warning() wraps long lines) and 2.19.
