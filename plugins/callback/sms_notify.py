@@ -142,15 +142,9 @@ import os
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    DEFAULT_ENDPOINTS,
-    DEFAULT_TIMEOUT,
-    CsoftClient,
-    validate_credential,
-    validate_endpoints,
-    validate_timeout,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._client import DEFAULT_ENDPOINTS, validate_credential, validate_endpoints, validate_timeout
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
+from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS, client_from_options
 from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     check_reply_to,
     prepare_submit,
@@ -220,28 +214,30 @@ class CallbackModule(CallbackBase):
         if not to:
             raise CsoftError("to is not set: give the numbers to text in CSOFT_NOTIFY_TO or in to of [callback_csoft_sms_notify]")
         recipients, _repeated = validate_recipients(to)
-        timeout = option("timeout")
-        settings = {
+        # The connection options as given (client_from_options applies the defaults when sending), checked now so
+        # that a bad one is reported when the run starts, as the lookup checks them before its first query.
+        connection = {name: option(name) for name in CONNECTION_OPTIONS}
+        connection["pin"] = connection["pin"] or _read_pin_file(option("pin_file"))
+        validate_credential("username", connection["username"])
+        validate_credential("pin", connection["pin"])
+        validate_endpoints(connection["endpoints"] or DEFAULT_ENDPOINTS)
+        if connection["timeout"] is not None:
+            validate_timeout(connection["timeout"])
+        return {
             "to": recipients,
             "notify_on": validate_notify_on(option("notify_on")),
             "reply_to": validate_reply_to(option("reply_to")),
             "delivery_option": validate_delivery_option(option("delivery_option")),
             "template": validate_template(option("msg_template")),
-            "username": validate_credential("username", option("username")),
-            "pin": validate_credential("pin", option("pin") or _read_pin_file(option("pin_file"))),
-            "endpoints": validate_endpoints(option("endpoints") or DEFAULT_ENDPOINTS),
-            "validate_certs": option("validate_certs") is not False,
-            "ca_path": option("ca_path") or None,
-            "timeout": DEFAULT_TIMEOUT if timeout is None else validate_timeout(timeout),
+            "connection": connection,
         }
-        return settings
 
     # Output -----------------------------------------------------------------
 
     def _hide_pin(self, exc):
         """The one-line text of ``exc`` without the PIN (also when the options could not be read)."""
         text = str(exc)
-        pin = (self._settings or {}).get("pin") or os.environ.get("CSOFT_PIN")
+        pin = (self._settings["connection"]["pin"] if self._settings else None) or os.environ.get("CSOFT_PIN")
         return clean(text.replace(pin, "********") if pin else text, 400)
 
     def _warn(self, text):
@@ -292,14 +288,7 @@ class CallbackModule(CallbackBase):
             return
         sending = False
         try:
-            with CsoftClient(
-                settings["username"],
-                settings["pin"],
-                endpoints=settings["endpoints"],
-                validate_certs=settings["validate_certs"],
-                ca_path=settings["ca_path"],
-                timeout=settings["timeout"],
-            ) as client:
+            with client_from_options(settings["connection"].get) as client:
                 text = client.redact(compose(summary, settings["template"]))
                 request = prepare_submit(settings["to"], text, settings["reply_to"], settings["delivery_option"])
                 if request.reply_to is not None:
