@@ -5,8 +5,10 @@
 # The csoft.sms demo on a fresh machine: starts the vendor simulator (HTTPS,
 # primary and secondary, on 127.0.0.1), then runs playbooks/demo.yml (account
 # figures, fail-over, a passing credit gate) and
-# playbooks/demo_gate_low_credit.yml (a gate that stops a deployment), and shows the
-# Event-Driven Ansible event source csoft.sms.credit_watch for a few seconds.
+# playbooks/demo_gate_low_credit.yml (a gate that stops a deployment), with the
+# notification callback csoft.sms.sms_notify enabled: it texts on-call about
+# the failed run, and the demo reads that SMS back from the simulator. Last, it
+# shows the Event-Driven Ansible event source csoft.sms.credit_watch for a few seconds.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/venv.sh
@@ -41,13 +43,23 @@ echo "=== 1. account figures, fail-over and a passing credit gate ==="
 ansible-playbook playbooks/demo.yml -e "@$work/vars.json"
 
 echo
-echo "=== 2. a credit gate the account does not meet (this play is meant to fail) ==="
-if ansible-playbook playbooks/demo_gate_low_credit.yml -e "@$work/vars.json"; then
+echo "=== 2. a credit gate the account does not meet (this play is meant to fail), with the callback csoft.sms.sms_notify ==="
+# The callback is enabled for this run only; it reads its options from the environment (or ansible.cfg).
+endpoints=$("$VENV/bin/python" -c 'import json, sys; v = json.load(open(sys.argv[1])); print(v["csoft_demo_primary"] + "," + v["csoft_demo_secondary"])' "$work/vars.json")
+if ANSIBLE_CALLBACKS_ENABLED=csoft.sms.sms_notify CSOFT_NOTIFY_TO=447700900123 CSOFT_ENDPOINTS=$endpoints CSOFT_CA_PATH=$work/sim/ca.pem \
+    ansible-playbook playbooks/demo_gate_low_credit.yml -e "@$work/vars.json"; then
     echo "demo: ERROR: the low-credit gate let the deployment through" >&2
     exit 1
 fi
 echo
 echo "demo: the credit gate stopped the deployment before it started, as it should."
+echo "demo: the SMS the callback sent to on-call, as the simulator received it:"
+sms=$(support messages "$work/sim" | tail -n 1)
+if [ -z "$sms" ]; then
+    echo "demo: ERROR: the callback sent no SMS about the failed run" >&2
+    exit 1
+fi
+echo "  $sms"
 
 echo
 echo "=== 3. the credit watch (Event-Driven Ansible) ==="

@@ -27,3 +27,10 @@ except ImportError:
         except FileExistsError:
             pass
     sys.path.insert(0, _BASE)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "scale: many hosts against the simulator; scripts/test.sh runs these on the newest ansible-core only",
+    )

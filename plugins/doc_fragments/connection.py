@@ -114,3 +114,42 @@ options:
     vars:
       - name: csoft_timeout
 """
+
+    # Where the notification callback csoft.sms.sms_notify reads the connection options from. Ansible passes no
+    # variables to callback plugins, so there are no vars: entries; the PIN has no ansible.cfg key on purpose.
+    CALLBACK = r"""
+options:
+  username:
+    env:
+      - name: CSOFT_USERNAME
+    ini:
+      - section: callback_csoft_sms_notify
+        key: username
+  pin:
+    env:
+      - name: CSOFT_PIN
+  endpoints:
+    env:
+      - name: CSOFT_ENDPOINTS
+    ini:
+      - section: callback_csoft_sms_notify
+        key: endpoints
+  validate_certs:
+    env:
+      - name: CSOFT_VALIDATE_CERTS
+    ini:
+      - section: callback_csoft_sms_notify
+        key: validate_certs
+  ca_path:
+    env:
+      - name: CSOFT_CA_PATH
+    ini:
+      - section: callback_csoft_sms_notify
+        key: ca_path
+  timeout:
+    env:
+      - name: CSOFT_TIMEOUT
+    ini:
+      - section: callback_csoft_sms_notify
+        key: timeout
+"""

@@ -48,6 +48,11 @@ def message_parts(text):
     return encoding, length, parts
 
 
+def to_gsm7(text, replacement="?"):
+    """``text`` with every character outside the GSM-7 alphabet replaced, so that it needs the fewest SMS parts."""
+    return "".join(char if char in _GSM7_BASIC or char in _GSM7_EXTENDED else replacement for char in text)
+
+
 def validate_message(message):
     """Return ``(message, encoding, length, parts)``; refuse empty, control characters and more than MAX_PARTS parts."""
     if message is None or not isinstance(message, str) or not message.strip():

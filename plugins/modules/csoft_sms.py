@@ -204,41 +204,16 @@ may_have_been_sent:
   sample: false
 """
 
-from ansible_collections.csoft.sms.plugins.module_utils._errors import (
-    CsoftError,
-    CsoftFaultError,
-    CsoftHTTPError,
-    CsoftInputError,
-    CsoftResponseError,
-    CsoftTimeoutError,
-    CsoftUnreachableError,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftInputError
 from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     DELIVERY_OPTIONS,
     CsoftRejectedError,
     check_reply_to,
     prepare_submit,
+    send_outcome,
     submit_message,
 )
-
-MAY_HAVE_BEEN_SENT = (
-    "the SMS may already have been sent, so it was not sent to another endpoint: check the account's sent messages before running the task again"
-)
-
-
-def send_outcome(exc, sending):
-    """Return (message, may_have_been_sent) for an error raised while checking or sending."""
-    text = str(exc)
-    if not sending or isinstance(exc, (CsoftInputError, CsoftUnreachableError)):
-        return f"{text}; the SMS was not sent", False
-    if isinstance(exc, CsoftRejectedError):
-        return text, False
-    if isinstance(exc, (CsoftFaultError, CsoftHTTPError)):
-        return f"{text}; the service answered with an error, so the SMS was not accepted", False
-    if isinstance(exc, (CsoftTimeoutError, CsoftResponseError)):
-        return f"{text}; {MAY_HAVE_BEEN_SENT}", True
-    return f"{text}; {MAY_HAVE_BEEN_SENT}", True  # pragma: no cover - every client error is one of the above
 
 
 def main():

@@ -7,6 +7,7 @@
 # and the real ansible-rulebook running the example rulebook against the simulator.
 #
 #   bash scripts/lib/eda.sh [pytest arguments...]
+#   bash scripts/lib/eda.sh --prepare     prepare the venv only (scripts/test.sh does it in the background)
 #
 # They run in a venv of their own, .venv-eda (CSOFT_VENV_EDA overrides it), prepared from
 # tests/eda/requirements.txt with tests/constraints.txt: ansible-rulebook must not enter the main
@@ -27,6 +28,10 @@ csoft_venv "$VENV" eda -r tests/eda/requirements.txt -c tests/constraints.txt ||
     exit 1
 }
 t1=$(date +%s)
+if [ "${1:-}" = --prepare ]; then
+    echo "eda.sh: $VENV ready in $((t1 - t0)) s"
+    exit 0
+fi
 # CSOFT_EDA_REQUIRED: a missing ansible-rulebook or java fails the integration test instead of skipping it.
 status=0
 CSOFT_EDA_REQUIRED=1 "$VENV/bin/python" -m pytest -p no:cacheprovider "$@" tests/eda || status=$?

@@ -14,6 +14,8 @@ import sys
 import time
 from decimal import Decimal
 
+import pytest
+
 from ansible_collections.csoft.sms.tests.functional.conftest import PlaybookRunner
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
 
@@ -53,6 +55,7 @@ def account(number):
     }
 
 
+@pytest.mark.scale
 def test_200_hosts_each_get_their_own_account(tmp_path):
     runner = PlaybookRunner(tmp_path)
     accounts = {f"h{number:03d}": account(number) for number in range(1, HOSTS + 1)}

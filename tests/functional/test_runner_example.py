@@ -37,6 +37,8 @@ DEPLOY_TASK = '"task": "Deploy (stands in for the real deployment tasks)"'
 GATE_FAILED = "csoft credit 2.8950 GBP is below the required 10.0000 GBP"
 GATE_PASSED = "csoft credit gate passed: credit 2.8950 GBP, 24 messages"
 CASES = ("pass", "fail", "env")
+ONCALL = "447700900123"
+NOTIFIED = "csoft.sms.sms_notify: the run's SMS (failure) was sent to 1 number(s)"
 
 
 class Run:
@@ -47,8 +49,10 @@ class Run:
         self.dir = workdir / f"runner-{case}"
         shutil.copytree(EXAMPLE, self.dir, ignore=shutil.ignore_patterns("artifacts"))
         # the simulator's endpoints and username, filled in at run time
+        # and the notification callback, as docs/docsite/rst/guide_notify.rst enables it for ansible-runner
         (self.dir / "env" / "envvars").write_text(
             f'---\nCSOFT_USERNAME: {USERNAME}\nCSOFT_ENDPOINTS: {pair.primary.url},{pair.secondary.url}\nANSIBLE_NOCOLOR: "1"\n'
+            f"ANSIBLE_CALLBACKS_ENABLED: csoft.sms.sms_notify\nCSOFT_NOTIFY_TO: '{ONCALL}'\n"
         )
         if case == "fail":
             (self.dir / "env" / "extravars").write_text("---\ncredit_gate_min_credit: 10.0\ncredit_gate_min_messages: 10\n")
@@ -86,6 +90,7 @@ def runs(tmp_path_factory):
     with sim.start_pair(tls=False) as pair:
         done = {case: Run(case, workdir, pair, pin_file) for case in CASES}
         done["counts"] = pair.primary.counts()
+        done["messages"] = pair.primary.messages() + pair.secondary.messages()
     return done
 
 
@@ -107,6 +112,18 @@ def test_failing_gate_stops_the_deployment(runs):
     assert GATE_FAILED in run.artifact("stdout"), run.output
     assert GATE_FAILED in run.job_events()
     assert DEPLOY_TASK not in run.job_events(), "the deployment task ran after a failed gate"
+
+
+def test_notification_callback_texts_the_failed_run_only(runs):
+    """The callback, enabled in env/envvars, reads the PIN from CSOFT_PIN_FILE and texts once: for the failed run."""
+    assert [(message["recipients"], message["text"]) for message in runs["messages"]] == [
+        (
+            [ONCALL],
+            "Ansible gate.yml: FAILED, 1 failed, 0 unreachable of 1 host(s); first localhost: csoft.sms.credit_gate : Compare the account with the thresholds",
+        )
+    ]
+    assert NOTIFIED in runs["fail"].artifact("stdout"), runs["fail"].output
+    assert all(NOTIFIED not in (runs[case].artifact("stdout") or "") for case in ("pass", "env"))
 
 
 @pytest.mark.parametrize("case", ["pass", "fail"])

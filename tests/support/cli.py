@@ -10,6 +10,9 @@ python tests/support/cli.py start WORKDIR [--tls] [--prefix PREFIX]
     listens), each key prefixed with PREFIX (e.g. csoft_demo_ for extra vars)
 python tests/support/cli.py stop WORKDIR [GRACE]
     SIGTERM the simulator of WORKDIR, SIGKILL after GRACE seconds (default 10)
+python tests/support/cli.py messages WORKDIR
+    print the SMS the simulator of WORKDIR accepted (both servers, oldest first), one line each:
+    "to NUMBER[,NUMBER...] (MessageIdentifier ID): TEXT"
 python tests/support/cli.py env COLLECTIONS WORKDIR [--color] [--credentials] [--set NAME=VALUE]...
     print the environment of an ansible-playbook run as shell commands (for eval):
     COLLECTIONS on ANSIBLE_COLLECTIONS_PATH, a private ANSIBLE_HOME under WORKDIR, this
@@ -21,7 +24,9 @@ import argparse
 import json
 import os
 import shlex
+import ssl
 import sys
+import urllib.request
 
 if __package__ in (None, ""):  # run as a script: import the package next to this file
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -40,6 +45,20 @@ def stop(args):
     pid = simulator.read_pid(args.workdir)
     if pid is not None:
         simulator.stop_pid(pid, args.grace)
+    return 0
+
+
+def messages(args):
+    with open(simulator.ready_path(args.workdir)) as handle:
+        ready = json.load(handle)
+    context = ssl.create_default_context(cafile=ready["ca"]) if ready.get("ca") else None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+    accepted = []
+    for url in filter(None, (ready["primary"], ready.get("secondary"))):
+        with opener.open(url.rsplit("/", 1)[0] + "/_sim/messages", timeout=10) as answer:
+            accepted.extend(json.load(answer))
+    for message in sorted(accepted, key=lambda message: message["time"]):
+        print(f"to {','.join(message['recipients'])} (MessageIdentifier {message['message_identifier']}): {message['text']}")
     return 0
 
 
@@ -67,6 +86,9 @@ def main(argv=None):
     command.add_argument("workdir")
     command.add_argument("grace", nargs="?", type=float, default=10.0)
     command.set_defaults(run=stop)
+    command = commands.add_parser("messages", help="print the SMS the simulator of WORKDIR accepted")
+    command.add_argument("workdir")
+    command.set_defaults(run=messages)
     command = commands.add_parser("env", help="print the environment of an ansible-playbook run")
     command.add_argument("collections")
     command.add_argument("workdir")

@@ -10,6 +10,8 @@ import sys
 
 import requests
 
+from ansible_collections.csoft.sms.plugins.module_utils._client import CsoftClient
+from ansible_collections.csoft.sms.plugins.module_utils._submit import prepare_submit, submit_message
 from ansible_collections.csoft.sms.tests.support import cli, simulator
 from ansible_collections.csoft.sms.tests.support.accounts import ACCOUNTS_FILE, LOW_PIN, LOW_USERNAME, PIN, USERNAME
 
@@ -43,6 +45,19 @@ def test_cli_starts_and_stops_a_simulator_in_the_background(tmp_path):
         subprocess.run([sys.executable, script, "stop", workdir], timeout=60, check=True)
     assert not simulator.alive(ready["csoft_demo_pid"])
     assert not os.path.exists(simulator.ready_path(workdir))
+
+
+def test_cli_prints_the_messages_of_both_servers_oldest_first(tmp_path):
+    workdir = str(tmp_path / "sim")
+    with simulator.SimulatorProcess(workdir, tls=True) as process:
+        for url, text in ((process.secondary, "first, on the secondary"), (process.primary, "then on the primary")):
+            with CsoftClient(USERNAME, PIN, endpoints=[url], ca_path=process.ca) as client:
+                submit_message(client, prepare_submit(["447700900123"], text))
+        printed = subprocess.run([sys.executable, os.path.abspath(cli.__file__), "messages", workdir], capture_output=True, text=True, timeout=60, check=True)
+    assert printed.stdout.splitlines() == [
+        "to 447700900123 (MessageIdentifier 1000): first, on the secondary",
+        "to 447700900123 (MessageIdentifier 1000): then on the primary",
+    ]
 
 
 def test_default_accounts_are_those_of_the_simulator():

@@ -1,0 +1,305 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+DOCUMENTATION = r"""
+name: sms_notify
+type: notification
+short_description: Text on-call by SMS when a playbook run fails
+version_added: 1.1.0
+description:
+  - At the end of an C(ansible-playbook) run, sends one SMS through a Connection Software (csoft.co.uk) account
+    when any host failed or was unreachable, and on success too when O(notify_on) asks for it.
+  - One SMS per run, whatever the number of hosts, tasks or plays; never one per task or per host.
+    A run that an error or an interrupt stops before Ansible's summary counts as failed.
+  - The text names the playbook, the outcome, the numbers of failed and unreachable hosts, and the first failed host
+    and task; it fits one SMS part where it can. It never holds a PIN, a task's arguments or results, or the name of
+    a C(no_log) task. O(msg_template) replaces it.
+  - Uses the collection's one client and the C(SubmitMessage) code of the M(csoft.sms.csoft_sms) module; each request
+    waits at most O(timeout) seconds, fails over to the next endpoint only when no connection could be made,
+    and is never repeated.
+  - The callback never changes the outcome of the run. A missing or invalid option, an unreachable service, a fault,
+    a refused message or a time-out prints one warning line (without the PIN), and C(ansible-playbook) exits with
+    the code it would have had without the callback.
+  - Ansible passes no variables to callback plugins, so the options are read from C(ansible.cfg)
+    (section C([callback_csoft_sms_notify])) and from environment variables only.
+author:
+  - csoft.sms contributors (@csoft-sms)
+requirements:
+  - Enable the callback in C(ansible.cfg) (C(callbacks_enabled = csoft.sms.sms_notify) in C([defaults]))
+    or with E(ANSIBLE_CALLBACKS_ENABLED=csoft.sms.sms_notify).
+options:
+  to:
+    description:
+      - The mobile numbers to text, in international format without C(+) (for example V(447700900123)).
+      - Required; without it the callback prints a warning and sends nothing.
+      - In the environment variable, separate the numbers with commas.
+    type: list
+    elements: str
+    env:
+      - name: CSOFT_NOTIFY_TO
+    ini:
+      - section: callback_csoft_sms_notify
+        key: to
+  notify_on:
+    description:
+      - Which outcomes of a run send the SMS. V(failure) is a run where any host failed or was unreachable
+        (failures of tasks with C(ignore_errors) and rescued tasks do not count), or that stopped before its end.
+      - In the environment variable, separate the values with commas (V(failure,success)).
+    type: list
+    elements: str
+    choices: [failure, success]
+    default: [failure]
+    env:
+      - name: CSOFT_NOTIFY_ON
+    ini:
+      - section: callback_csoft_sms_notify
+        key: notify_on
+  reply_to:
+    description:
+      - The sender shown on the phone, one of the account's permitted ReplyTo values (see the
+        M(csoft.sms.csoft_account_info) module). It is checked against the account's permitted values first,
+        as M(csoft.sms.csoft_sms) does, with one C(PermittedReplyTo) request.
+      - When not set, the account's default is used.
+    type: str
+    env:
+      - name: CSOFT_NOTIFY_REPLY_TO
+    ini:
+      - section: callback_csoft_sms_notify
+        key: reply_to
+  delivery_option:
+    description:
+      - The delivery route, as in M(csoft.sms.csoft_sms). When not set, the account's default is used.
+    type: str
+    choices: [Default, Premier, LeastCost, Economy]
+    env:
+      - name: CSOFT_NOTIFY_DELIVERY_OPTION
+    ini:
+      - section: callback_csoft_sms_notify
+        key: delivery_option
+  msg_template:
+    description:
+      - The text to send instead of the default one. Placeholders C({{ name }}) are replaced by the run's values;
+        the names are V(playbook), V(outcome) (V(FAILED) or V(OK)), V(hosts), V(ok), V(failed), V(unreachable),
+        V(first_host) and V(first_task). Nothing else is templated (no filters, no variables).
+      - An unknown placeholder is an invalid option.
+    type: str
+    env:
+      - name: CSOFT_NOTIFY_MSG_TEMPLATE
+    ini:
+      - section: callback_csoft_sms_notify
+        key: msg_template
+  pin_file:
+    description:
+      - A file whose first line is the PIN, read when O(pin) is not set.
+      - For C(ansible-runner), which stores its whole environment in its artifacts (C(artifacts/<ident>/command));
+        a file name there does no harm, a PIN does. Keep the file outside the private data directory, mode C(0600).
+    type: path
+    env:
+      - name: CSOFT_PIN_FILE
+    ini:
+      - section: callback_csoft_sms_notify
+        key: pin_file
+extends_documentation_fragment:
+  - csoft.sms.connection
+  - csoft.sms.connection.callback
+notes:
+  - The PIN can be set in the environment (E(CSOFT_PIN)) or in a file (O(pin_file)), not in C(ansible.cfg),
+    which is often committed.
+  - In AWX and Automation Controller, enable the callback with the job template's environment variable
+    E(ANSIBLE_CALLBACKS_ENABLED) (or an C(ansible.cfg) in the project) and inject E(CSOFT_USERNAME) and E(CSOFT_PIN)
+    with a credential; see the AWX guide of the collection.
+  - With C(ansible-runner), set the same variables in C(env/envvars) or the process environment.
+seealso:
+  - module: csoft.sms.csoft_sms
+  - name: Run notifications guide
+    description: Enabling the callback in ansible.cfg, ansible-runner and AWX, and what it sends.
+    link: https://github.com/csoft-sms/csoft.sms/blob/main/docs/docsite/rst/guide_notify.rst
+"""
+
+EXAMPLES = r"""
+# ansible.cfg
+# [defaults]
+# callbacks_enabled = csoft.sms.sms_notify
+#
+# [callback_csoft_sms_notify]
+# to = 447700900123, 447700900456
+# notify_on = failure
+# reply_to = csoft.co.uk
+# msg_template = {{ playbook }} {{ outcome }}: {{ failed }} failed, first {{ first_host }}
+#
+# and in the environment of ansible-playbook (or an AWX credential):
+# CSOFT_USERNAME=ANOther.61234 CSOFT_PIN=... ansible-playbook deploy.yml
+#
+# Or with environment variables only:
+# ANSIBLE_CALLBACKS_ENABLED=csoft.sms.sms_notify CSOFT_NOTIFY_TO=447700900123 \
+#   CSOFT_USERNAME=ANOther.61234 CSOFT_PIN=... ansible-playbook deploy.yml
+"""
+
+import atexit
+import os
+
+from ansible import constants as C
+from ansible.plugins.callback import CallbackBase
+
+from ansible_collections.csoft.sms.plugins.module_utils._client import DEFAULT_ENDPOINTS, validate_credential, validate_endpoints, validate_timeout
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
+from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS, client_from_options
+from ansible_collections.csoft.sms.plugins.module_utils._submit import (
+    check_reply_to,
+    prepare_submit,
+    send_outcome,
+    submit_message,
+    validate_delivery_option,
+    validate_recipients,
+    validate_reply_to,
+)
+from ansible_collections.csoft.sms.plugins.plugin_utils._run_notice import (
+    RunRecord,
+    clean,
+    compose,
+    summarize,
+    validate_notify_on,
+    validate_template,
+)
+
+NAME = "csoft.sms.sms_notify"
+
+
+def _host_and_task(result):
+    """The host name, task name and no_log flag of a task result (ansible-core 2.16 to 2.19 and later)."""
+    host = getattr(result, "host", None) or result._host
+    task = getattr(result, "task", None) or result._task
+    return host.get_name(), task.get_name(), bool(getattr(task, "no_log", False))
+
+
+def _read_pin_file(path):
+    """The first line of ``path`` (the PIN), or None without a path; CsoftError when it cannot be read."""
+    if not path:
+        return None
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.readline().strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CsoftError(f"pin_file {path} cannot be read ({exc.__class__.__name__}); check CSOFT_PIN_FILE and the file's mode") from None
+
+
+class CallbackModule(CallbackBase):
+    CALLBACK_VERSION = 2.0
+    CALLBACK_TYPE = "notification"
+    CALLBACK_NAME = NAME
+    CALLBACK_NEEDS_ENABLED = True
+
+    def __init__(self, display=None):
+        super().__init__(display=display)
+        self._settings = None  # the checked options, or None when the callback is off for this run
+        self._record = RunRecord()
+        self._started = False
+        self._done = False
+        self._pid = os.getpid()
+
+    # Options ----------------------------------------------------------------
+
+    def set_options(self, task_keys=None, var_options=None, direct=None):
+        try:
+            super().set_options(task_keys=task_keys, var_options=var_options, direct=direct)
+            self._settings = self._checked_settings()
+        except Exception as exc:  # pylint: disable=broad-except  # an option problem must never stop the run
+            self._settings = None
+            self._warn(f"off for this run: {self._hide_pin(exc)}; fix the [callback_csoft_sms_notify] settings or the CSOFT_* variables")
+
+    def _checked_settings(self):
+        option = self.get_option
+        to = option("to")
+        if not to:
+            raise CsoftError("to is not set: give the numbers to text in CSOFT_NOTIFY_TO or in to of [callback_csoft_sms_notify]")
+        recipients, _repeated = validate_recipients(to)
+        # The connection options as given (client_from_options applies the defaults when sending), checked now so
+        # that a bad one is reported when the run starts, as the lookup checks them before its first query.
+        connection = {name: option(name) for name in CONNECTION_OPTIONS}
+        connection["pin"] = connection["pin"] or _read_pin_file(option("pin_file"))
+        validate_credential("username", connection["username"])
+        validate_credential("pin", connection["pin"])
+        validate_endpoints(connection["endpoints"] or DEFAULT_ENDPOINTS)
+        if connection["timeout"] is not None:
+            validate_timeout(connection["timeout"])
+        return {
+            "to": recipients,
+            "notify_on": validate_notify_on(option("notify_on")),
+            "reply_to": validate_reply_to(option("reply_to")),
+            "delivery_option": validate_delivery_option(option("delivery_option")),
+            "template": validate_template(option("msg_template")),
+            "connection": connection,
+        }
+
+    # Output -----------------------------------------------------------------
+
+    def _hide_pin(self, exc):
+        """The one-line text of ``exc`` without the PIN (also when the options could not be read)."""
+        text = str(exc)
+        pin = (self._settings["connection"]["pin"] if self._settings else None) or os.environ.get("CSOFT_PIN")
+        return clean(text.replace(pin, "********") if pin else text, 400)
+
+    def _warn(self, text):
+        # One line, on both ansible-core 2.16 (whose warning() wraps long lines) and 2.19.
+        self._display.display(f"[WARNING]: {NAME}: {text}", color=C.COLOR_WARN, stderr=True)
+
+    # Events -----------------------------------------------------------------
+
+    def v2_playbook_on_start(self, playbook):
+        self._record.playbook(getattr(playbook, "_file_name", None) or "playbook")
+        if not self._started:
+            self._started = True
+            atexit.register(self._at_exit)
+
+    def v2_runner_on_failed(self, result, ignore_errors=False):
+        if not ignore_errors:
+            self._record.failed(*_host_and_task(result))
+
+    def v2_runner_on_unreachable(self, result):
+        self._record.failed(*_host_and_task(result))
+
+    def v2_playbook_on_stats(self, stats):
+        host_stats = {host: stats.summarize(host) for host in stats.processed}
+        self._finish(host_stats, stopped=False)
+
+    def _at_exit(self):
+        """A run that ended without Ansible's summary (an error or an interrupt stopped it): a failure."""
+        if os.getpid() == self._pid and not self._done:
+            self._finish({}, stopped=True)
+
+    # Sending ----------------------------------------------------------------
+
+    def _finish(self, host_stats, stopped):
+        if self._done:
+            return
+        self._done = True
+        try:
+            self._notify(summarize(self._record, host_stats, stopped=stopped))
+        except Exception as exc:  # pylint: disable=broad-except  # the callback never harms the run
+            self._warn(f"the run's SMS was not sent: {self._hide_pin(exc)}")
+
+    def _notify(self, summary):
+        settings = self._settings
+        if settings is None:
+            return
+        if summary.outcome not in settings["notify_on"]:
+            self._display.vvv(f"{NAME}: the run's outcome is {summary.outcome}; no SMS (notify_on is {', '.join(settings['notify_on'])})")
+            return
+        sending = False
+        try:
+            with client_from_options(settings["connection"].get) as client:
+                text = client.redact(compose(summary, settings["template"]))
+                request = prepare_submit(settings["to"], text, settings["reply_to"], settings["delivery_option"])
+                if request.reply_to is not None:
+                    check_reply_to(request.reply_to, client.permitted_reply_to())
+                sending = True
+                answer = submit_message(client, request)
+        except CsoftError as exc:
+            message, _maybe_sent = send_outcome(exc, sending)
+            self._warn(self._hide_pin(message))
+            return
+        self._display.display(
+            f"{NAME}: the run's SMS ({summary.outcome}) was sent to {len(request.recipients)} number(s) "
+            f"through {client.endpoint} (MessageIdentifier {answer.message_identifier})"
+        )
