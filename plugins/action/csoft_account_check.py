@@ -15,9 +15,9 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
-from ansible_collections.csoft.sms.plugins.module_utils._client import validate_credential, validate_endpoints, validate_timeout
+from ansible_collections.csoft.sms.plugins.module_utils._client import CONNECTION_OPTIONS, validate_credential, validate_endpoints, validate_timeout
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS, connection_argument_spec
+from ansible_collections.csoft.sms.plugins.module_utils._options import connection_argument_spec
 from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
 from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
 from ansible_collections.csoft.sms.plugins.plugin_utils._account_check import account_label, report, shortfalls

@@ -142,9 +142,15 @@ import os
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import DEFAULT_ENDPOINTS, validate_credential, validate_endpoints, validate_timeout
+from ansible_collections.csoft.sms.plugins.module_utils._client import (
+    CONNECTION_OPTIONS,
+    DEFAULT_ENDPOINTS,
+    validate_credential,
+    validate_endpoints,
+    validate_timeout,
+)
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS, client_from_options
+from ansible_collections.csoft.sms.plugins.module_utils._options import client_from_options
 from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     check_reply_to,
     prepare_submit,

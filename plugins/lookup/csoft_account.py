@@ -126,9 +126,14 @@ from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
 from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
-from ansible_collections.csoft.sms.plugins.module_utils._client import DEFAULT_ENDPOINTS, validate_credential, validate_endpoints, validate_timeout
+from ansible_collections.csoft.sms.plugins.module_utils._client import (
+    CONNECTION_OPTIONS,
+    DEFAULT_ENDPOINTS,
+    validate_credential,
+    validate_endpoints,
+    validate_timeout,
+)
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS
 from ansible_collections.csoft.sms.plugins.plugin_utils._account_reader import AccountReader, open_cache
 
 display = Display()

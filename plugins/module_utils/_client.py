@@ -58,6 +58,8 @@ DEFAULT_ENDPOINTS = (
     "https://www2.csoft.co.uk/sendsms5",
 )
 DEFAULT_TIMEOUT = 10.0
+# The connection options' names, the same in every plugin (documented in plugins/doc_fragments/connection.py).
+CONNECTION_OPTIONS = ("username", "pin", "endpoints", "validate_certs", "ca_path", "timeout")
 MAX_RESPONSE_BYTES = 1024 * 1024
 
 _CREDENTIAL_RE = re.compile(r"^[\x21-\x7e]{1,20}$")

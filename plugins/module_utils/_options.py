@@ -19,8 +19,6 @@ from ansible_collections.csoft.sms.plugins.module_utils._client import (
     CsoftClient,
 )
 
-CONNECTION_OPTIONS = ("username", "pin", "endpoints", "validate_certs", "ca_path", "timeout")
-
 
 def connection_argument_spec():
     """Argument spec of the connection options for AnsibleModule."""

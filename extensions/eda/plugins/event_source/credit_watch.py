@@ -133,8 +133,6 @@ DEFAULT_INTERVAL = 60.0
 INTERVAL_FLOOR = 10.0
 DEFAULT_BACKOFF_MAX = 900.0
 DEFAULT_HYSTERESIS = 0.1
-CONNECTION = ("username", "pin", "endpoints", "validate_certs", "ca_path", "timeout")
-ARGUMENTS = CONNECTION + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
 _TRUE = ("true", "yes", "on", "1")
 _FALSE = ("false", "no", "off", "0")
 
@@ -177,6 +175,7 @@ def _load_client():
 
 
 _client, _errors = _load_client()
+ARGUMENTS = _client.CONNECTION_OPTIONS + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
 CsoftError = _errors.CsoftError
 CsoftInputError = _errors.CsoftInputError
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 from ansible_collections.csoft.sms.plugins.action.csoft_account_check import account_settings, argument_spec, public
-from ansible_collections.csoft.sms.plugins.module_utils._options import CONNECTION_OPTIONS
+from ansible_collections.csoft.sms.plugins.module_utils._client import CONNECTION_OPTIONS
 from ansible_collections.csoft.sms.tests.support.accounts import PIN
 
 
