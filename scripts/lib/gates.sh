@@ -195,11 +195,19 @@ additional_build_files:
   - src: $(basename "$tarball")
     dest: collections
 EOF
-    (cd "$WORK/ee" && ansible-builder create --file execution-environment.yml --context "$ctx" -v 2) || rc=1
-    [ -f "$ctx/Containerfile" ] || [ -f "$ctx/Dockerfile" ] || { echo "ERROR: no Containerfile/Dockerfile written"; rc=1; }
+    builder_create "$WORK/ee" execution-environment.yml "$ctx" "the execution environment" || rc=1
+    gate_de || rc=1
+    return $rc
+}
+
+# ansible-builder create in DIR for its definition FILE into the build context CTX; a Containerfile must
+# be written; the context is shown.
+builder_create() {
+    local dir=$1 file=$2 ctx=$3 what=$4 rc=0
+    (cd "$dir" && ansible-builder create --file "$file" --context "$ctx" -v 2) || rc=1
+    [ -f "$ctx/Containerfile" ] || [ -f "$ctx/Dockerfile" ] || { echo "ERROR: no Containerfile/Dockerfile written for $what"; return 1; }
     echo "---- $ctx:"
     (cd "$ctx" && find . -type f | sort && cat Containerfile Dockerfile 2>/dev/null)
-    gate_de || rc=1
     return $rc
 }
 
@@ -208,13 +216,10 @@ gate_de() {
     local de=$WORK/de ctx=$WORK/de-context word rc=0
     mkdir -p "$de"
     cp meta/decision-environment.yml "$de/"
-    (cd "$de" && ansible-builder create --file decision-environment.yml --context "$ctx" -v 2) || rc=1
-    [ -f "$ctx/Containerfile" ] || [ -f "$ctx/Dockerfile" ] || { echo "ERROR: no Containerfile/Dockerfile written for the decision environment"; return 1; }
+    builder_create "$de" decision-environment.yml "$ctx" "the decision environment" || rc=1
     for word in ansible-rulebook csoft.sms requests lxml java-17-openjdk ansible-core ansible-runner; do
         grep -rqF -- "$word" "$ctx" || { echo "ERROR: the decision environment's build context does not mention $word"; rc=1; }
     done
-    echo "---- $ctx:"
-    (cd "$ctx" && find . -type f | sort && cat Containerfile Dockerfile 2>/dev/null)
     return $rc
 }
 
