@@ -12,6 +12,7 @@ import sys
 import time
 
 import requests
+from support.accounts import PIN, USERNAME
 from support.playbook_env import ansible_env
 from support.simulator import SimulatorProcess
 
@@ -20,6 +21,7 @@ from . import REPO
 PYTHON = sys.executable
 CLIENT_MODULE = "ansible_collections.csoft.sms.plugins.module_utils._client"
 SOAP_MODULE = "ansible_collections.csoft.sms.plugins.module_utils._soap"
+CONNECTION_MODULE = "ansible_collections.csoft.sms.plugins.module_utils._connection"
 MODULE_NAME = "ansible_collections.csoft.sms.plugins.modules.csoft_account_info"
 EXPECTED = {"credit": 2.895, "currency": "GBP", "messages": 24, "permitted_reply_to": ["447700912345", "csoft.co.uk"]}
 OPERATIONS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
@@ -137,3 +139,23 @@ def import_from_collection(bench, name=CLIENT_MODULE):
     if bench.collections not in sys.path:
         sys.path.insert(0, bench.collections)
     return importlib.import_module(name)
+
+
+def client_factory(bench):
+    """``new(endpoints, timeout)``: a CsoftClient of the default account, built as the collection's entry points build one.
+
+    The collection checks the connection options once, into ``ConnectionSettings``
+    (``_connection.py``), and the client takes those; a checkout from before
+    that change takes the options themselves.
+    """
+    client_mod = import_from_collection(bench)
+    try:
+        settings_class = import_from_collection(bench, CONNECTION_MODULE).ConnectionSettings
+    except ModuleNotFoundError:
+        return lambda endpoints, timeout: client_mod.CsoftClient(USERNAME, PIN, endpoints=endpoints, timeout=timeout)
+
+    def new(endpoints, timeout):
+        settings = settings_class.from_values({"username": USERNAME, "pin": PIN, "endpoints": endpoints, "timeout": timeout})
+        return client_mod.CsoftClient(settings)
+
+    return new

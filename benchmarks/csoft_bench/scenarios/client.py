@@ -8,7 +8,7 @@ import time
 import requests
 from support.accounts import PIN, USERNAME
 
-from ..bench import EXPECTED, SOAP_MODULE, import_from_collection, median
+from ..bench import EXPECTED, SOAP_MODULE, client_factory, import_from_collection, median
 from ..results import Row
 
 
@@ -19,7 +19,7 @@ def row_client(bench):
         "bare requests.Session().post() of the same envelope, not parsed",
         "<= 1.15x",
     )
-    client_mod = import_from_collection(bench)
+    new_client = client_factory(bench)
     url = bench.urls["primary"]
     calls = bench.reps("client_calls")
     reps = bench.reps("client_reps")
@@ -27,7 +27,7 @@ def row_client(bench):
     headers = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
 
     session = requests.Session()
-    client = client_mod.CsoftClient(USERNAME, PIN, endpoints=[url], timeout=10)
+    client = new_client([url], timeout=10)
     value = client.call("AvailableCredit")
     row.check("client parsed credit 2.895 GBP", float(value.credit) == EXPECTED["credit"] and value.currency == "GBP")
     session.post(url, data=envelope, headers=headers, timeout=10)  # open the kept-alive connection

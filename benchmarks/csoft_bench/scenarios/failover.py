@@ -7,10 +7,9 @@ import socket
 import statistics
 import time
 
-from support.accounts import PIN, USERNAME
 from support.network import BlackHole
 
-from ..bench import OPERATIONS, import_from_collection, median
+from ..bench import OPERATIONS, client_factory, median
 from ..results import Row
 
 BLACKHOLE_T = 1.0  # connect time-out T of the black-holed row, seconds
@@ -30,7 +29,7 @@ def row_failover_refused(bench):
         "the same query sent straight to the secondary (fresh client)",
         "<= 1.1x + 20 ms",
     )
-    client_mod = import_from_collection(bench)
+    new_client = client_factory(bench)
     secondary = bench.urls["secondary"]
     sock, dead = refused_endpoint()
     pairs = bench.reps("failover_pairs")
@@ -39,7 +38,7 @@ def row_failover_refused(bench):
 
     def one(endpoints):
         start = time.perf_counter()
-        with client_mod.CsoftClient(USERNAME, PIN, endpoints=endpoints, timeout=5) as client:
+        with new_client(endpoints, timeout=5) as client:
             value = client.call("AvailableCredit")
         elapsed = time.perf_counter() - start
         return elapsed, client, value
@@ -78,7 +77,7 @@ def row_failover_blackhole(bench):
         "T + the three queries sent straight to the secondary",
         f"<= T + 0.2 s = {T + 0.2:g} s",
     )
-    client_mod = import_from_collection(bench)
+    new_client = client_factory(bench)
     secondary = bench.urls["secondary"]
     hole = BlackHole()  # connecting to hole.url times out (tests/support/network.py)
     dead = hole.url
@@ -87,7 +86,7 @@ def row_failover_blackhole(bench):
 
     def three(endpoints):
         start = time.perf_counter()
-        with client_mod.CsoftClient(USERNAME, PIN, endpoints=endpoints, timeout=T) as client:
+        with new_client(endpoints, timeout=T) as client:
             values = [client.call(op) for op in OPERATIONS]
         return time.perf_counter() - start, client, values
 
