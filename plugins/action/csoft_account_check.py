@@ -14,12 +14,13 @@ from ansible.module_utils.basic import env_fallback
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
-from ansible_collections.csoft.sms.plugins.module_utils._client import CONNECTION_OPTIONS, validate_credential, validate_endpoints, validate_timeout
+from ansible_collections.csoft.sms.plugins.module_utils._account import MAX_CREDIT_DIGITS, MAX_MESSAGES_DIGITS
+from ansible_collections.csoft.sms.plugins.module_utils._connection import NAMES as CONNECTION_OPTIONS
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.csoft.sms.plugins.module_utils._options import connection_argument_spec, settings_from_options
 from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
 from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
+from ansible_collections.csoft.sms.plugins.module_utils._values import as_number
 from ansible_collections.csoft.sms.plugins.plugin_utils._account_check import account_label, report, shortfalls
 from ansible_collections.csoft.sms.plugins.plugin_utils._account_reader import AccountReader, open_cache
 
@@ -27,7 +28,6 @@ display = Display()
 
 _PREFIX = "csoft.sms.csoft_account_check"
 THRESHOLDS = ("min_credit", "min_messages", "required_reply_to")
-FIGURES = ("credit", "currency", "messages", "permitted_reply_to", "endpoint", "failed_over")
 
 
 def _threshold_spec(defaults):
@@ -40,15 +40,8 @@ def _threshold_spec(defaults):
 
 def argument_spec():
     """The action's arguments: the connection options (with CSOFT_* fall-backs), thresholds, accounts, cache."""
-    account = {
-        "name": {"type": "str"},
-        "username": {"type": "str"},
-        "pin": {"type": "str", "no_log": True},
-        "endpoints": {"type": "list", "elements": "str"},
-        "validate_certs": {"type": "bool"},
-        "ca_path": {"type": "path"},
-        "timeout": {"type": "float"},
-    }
+    account = {"name": {"type": "str"}}
+    account.update(connection_argument_spec(defaults=False, fallbacks=False))
     account.update(_threshold_spec(defaults=False))
     spec = connection_argument_spec()
     spec.update(_threshold_spec(defaults=True))
@@ -77,29 +70,19 @@ def account_settings(params):
     return settings
 
 
-def read_figures(settings, cache):
-    """Query one account (three operations, each once) and return its figures; CsoftError on any failure."""
-    username = validate_credential("username", settings["username"])
-    pin = validate_credential("pin", settings["pin"])
-    endpoints = validate_endpoints(settings["endpoints"])
-    validate_timeout(settings["timeout"])
-    with AccountReader(settings.get, endpoints, username, pin, cache, _log, _warn) as reader:
-        credit, endpoint = reader.refresh(OPERATIONS["credit"])
-        messages, endpoint = reader.refresh(OPERATIONS["messages"])
-        reply_to, endpoint = reader.refresh(OPERATIONS["reply_to"])
+def checked_thresholds(item):
+    """The thresholds of one account, finite and in range (CsoftInputError naming the option otherwise)."""
     return {
-        "credit": credit.credit,
-        "currency": credit.currency,
-        "messages": messages,
-        "permitted_reply_to": reply_to,
-        "endpoint": endpoint,
-        "failed_over": endpoint != endpoints[0],
+        "min_credit": as_number("min_credit", item["min_credit"], low=0, high=10**MAX_CREDIT_DIGITS),
+        "min_messages": as_number("min_messages", item["min_messages"], low=0, high=10**MAX_MESSAGES_DIGITS, integer=True),
+        "required_reply_to": [str(value) for value in item["required_reply_to"]],
     }
 
 
-def public(figures):
-    """The figures as returned to the play (credit as a float, as the info module returns it)."""
-    return {name: float(figures[name]) if name == "credit" else figures[name] for name in FIGURES}
+def read_figures(settings, cache):
+    """Query one account afresh (three operations, each once); its AccountFigures, CsoftError on any failure."""
+    with AccountReader(settings, cache, _log, _warn) as reader:
+        return reader.figures(("credit", "messages", "reply_to"), refresh=True)
 
 
 class ActionModule(ActionBase):
@@ -128,19 +111,27 @@ class ActionModule(ActionBase):
         except ValueError as exc:
             return dict(result, failed=True, msg=f"{_PREFIX}: {exc}")
 
-        figures, problems = [], []
+        # Every account's options are checked before the first request.
+        checked = []
         for item, label in zip(settings, labels, strict=True):
             try:
-                account = read_figures(item, cache)
+                checked.append((settings_from_options(item.get), checked_thresholds(item), label))
+            except CsoftError as exc:
+                return dict(result, failed=True, msg=f"{_PREFIX}: {exc}" + (f" (account {label})" if several else ""))
+
+        figures, problems = [], []
+        for connection, thresholds, label in checked:
+            try:
+                account = read_figures(connection, cache).public()
             except CsoftError as exc:
                 where = f" (account {label})" if several else ""
                 return dict(result, failed=True, msg=f"{exc}{where}")
             figures.append(account)
-            problems.extend(shortfalls(account, item, label))
+            problems.extend(shortfalls(account, thresholds, label))
 
         result.update(
-            account=public(figures[0]),
-            accounts=[public(account) for account in figures],
+            account=dict(figures[0]),
+            accounts=figures,
             problems=problems,
             summary="; ".join(report(account, label) for account, label in zip(figures, labels, strict=True)),
         )

@@ -142,15 +142,9 @@ import os
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    CONNECTION_OPTIONS,
-    DEFAULT_ENDPOINTS,
-    validate_credential,
-    validate_endpoints,
-    validate_timeout,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._client import CsoftClient
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
-from ansible_collections.csoft.sms.plugins.module_utils._options import client_from_options
+from ansible_collections.csoft.sms.plugins.module_utils._options import settings_from_options
 from ansible_collections.csoft.sms.plugins.module_utils._submit import (
     check_reply_to,
     prepare_submit,
@@ -220,15 +214,10 @@ class CallbackModule(CallbackBase):
         if not to:
             raise CsoftError("to is not set: give the numbers to text in CSOFT_NOTIFY_TO or in to of [callback_csoft_sms_notify]")
         recipients, _repeated = validate_recipients(to)
-        # The connection options as given (client_from_options applies the defaults when sending), checked now so
+        # The connection options, checked once, now, so
         # that a bad one is reported when the run starts, as the lookup checks them before its first query.
-        connection = {name: option(name) for name in CONNECTION_OPTIONS}
-        connection["pin"] = connection["pin"] or _read_pin_file(option("pin_file"))
-        validate_credential("username", connection["username"])
-        validate_credential("pin", connection["pin"])
-        validate_endpoints(connection["endpoints"] or DEFAULT_ENDPOINTS)
-        if connection["timeout"] is not None:
-            validate_timeout(connection["timeout"])
+        pin = option("pin") or _read_pin_file(option("pin_file"))
+        connection = settings_from_options(lambda name: pin if name == "pin" else option(name))
         return {
             "to": recipients,
             "notify_on": validate_notify_on(option("notify_on")),
@@ -243,7 +232,7 @@ class CallbackModule(CallbackBase):
     def _hide_pin(self, exc):
         """The one-line text of ``exc`` without the PIN (also when the options could not be read)."""
         text = str(exc)
-        pin = (self._settings["connection"]["pin"] if self._settings else None) or os.environ.get("CSOFT_PIN")
+        pin = (self._settings["connection"].pin if self._settings else None) or os.environ.get("CSOFT_PIN")
         return clean(text.replace(pin, "********") if pin else text, 400)
 
     def _warn(self, text):
@@ -294,7 +283,7 @@ class CallbackModule(CallbackBase):
             return
         sending = False
         try:
-            with client_from_options(settings["connection"].get) as client:
+            with CsoftClient(settings["connection"]) as client:
                 text = client.redact(compose(summary, settings["template"]))
                 request = prepare_submit(settings["to"], text, settings["reply_to"], settings["delivery_option"])
                 if request.reply_to is not None:

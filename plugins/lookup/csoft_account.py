@@ -125,38 +125,22 @@ from ansible.errors import AnsibleLookupError
 from ansible.plugins.lookup import LookupBase
 from ansible.utils.display import Display
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
-from ansible_collections.csoft.sms.plugins.module_utils._client import (
-    CONNECTION_OPTIONS,
-    DEFAULT_ENDPOINTS,
-    validate_credential,
-    validate_endpoints,
-    validate_timeout,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._connection import OPTIONS
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
+from ansible_collections.csoft.sms.plugins.module_utils._options import settings_from_options
 from ansible_collections.csoft.sms.plugins.plugin_utils._account_reader import AccountReader, open_cache
 
 display = Display()
 
-# term -> SOAP operation
+# term -> the figure of AccountFigures.public() it returns, and the friendly name of its operation
 TERMS = {
-    "credit": OPERATIONS["credit"],
-    "currency": OPERATIONS["credit"],
-    "messages": OPERATIONS["messages"],
-    "reply_to": OPERATIONS["reply_to"],
+    "credit": ("credit", "credit"),
+    "currency": ("currency", "credit"),
+    "messages": ("messages", "messages"),
+    "reply_to": ("permitted_reply_to", "reply_to"),
 }
-_FALLBACK_VAR_NAMES = tuple(f"csoft_{name}" for name in CONNECTION_OPTIONS) + ("csoft_cache", "csoft_cache_ttl")
+_FALLBACK_VAR_NAMES = tuple(option.var for option in OPTIONS) + ("csoft_cache", "csoft_cache_ttl")
 _PREFIX = "csoft.sms.csoft_account"
-
-
-def _term_value(term, answer):
-    if term == "credit":
-        return float(answer.credit)
-    if term == "currency":
-        return answer.currency
-    if term == "messages":
-        return answer
-    return list(answer)
 
 
 def _log(line):
@@ -170,28 +154,16 @@ def _warn(line):
 class LookupModule(LookupBase):
     def run(self, terms, variables=None, **kwargs):
         self.set_options(var_options=self._rendered_variables(variables), direct=kwargs)
-        pin = self.get_option("pin")
-        wanted = self._check_terms(terms, pin)
-
+        wanted = self._check_terms(terms, self.get_option("pin"))
         try:
-            username = validate_credential("username", self.get_option("username"))
-            validate_credential("pin", pin)
-            endpoints = validate_endpoints(self.get_option("endpoints") or DEFAULT_ENDPOINTS)
-            if self.get_option("timeout") is not None:
-                validate_timeout(self.get_option("timeout"))
+            settings = settings_from_options(self.get_option)
             cache = open_cache(self.get_option("cache"), self.get_option("cache_ttl"), _log, _warn)
+            with AccountReader(settings, cache, _log, _warn) as reader:
+                figures = reader.figures([TERMS[term][1] for term in wanted]).public()
         except (CsoftError, ValueError) as exc:
             raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
 
-        answers = {}
-        try:
-            with AccountReader(self.get_option, endpoints, username, pin, cache, _log, _warn) as reader:
-                for operation in dict.fromkeys(TERMS[term] for term in wanted):
-                    answers[operation], _endpoint = reader.read(operation)
-        except CsoftError as exc:
-            raise AnsibleLookupError(f"{_PREFIX}: {exc}") from None
-
-        values = [_term_value(term, answers[TERMS[term]]) for term in wanted]
+        values = [figures[TERMS[term][0]] for term in wanted]
         if len(wanted) == 1 and wanted[0] == "reply_to":
             return values[0]  # query('...', 'reply_to') is the flat list itself
         return values

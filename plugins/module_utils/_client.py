@@ -7,9 +7,11 @@
 This file is private to the collection (the leading underscore says so): its
 interface may change between releases without notice.
 
-One client serves the modules, the lookup and the role. It
+One client serves every plugin of the collection. It
 
-* validates the credentials, endpoints and time-out before anything is sent;
+* takes the connection settings as ``_connection.ConnectionSettings``, checked
+  once at the edge (module, lookup, action, callback, event source), and does
+  not check them again;
 * sends each request once with ``_transport.post`` (deadline, size cap, no
   retries, no redirects) and fails over to the next endpoint only when no
   connection could be made to the current one (refused, name resolution,
@@ -22,10 +24,10 @@ One client serves the modules, the lookup and the role. It
 It imports nothing from the Ansible controller, so it can run on any host.
 """
 
-import re
 from urllib.parse import quote, quote_plus
 
 from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, parse_operation_result
+from ansible_collections.csoft.sms.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.csoft.sms.plugins.module_utils._errors import (
     CsoftError,
     CsoftFaultError,
@@ -53,16 +55,8 @@ from ansible_collections.csoft.sms.plugins.module_utils._transport import (
     post,
 )
 
-DEFAULT_ENDPOINTS = (
-    "https://www.csoft.co.uk/sendsms5",
-    "https://www2.csoft.co.uk/sendsms5",
-)
-DEFAULT_TIMEOUT = 10.0
-# The connection options' names, the same in every plugin (documented in plugins/doc_fragments/connection.py).
-CONNECTION_OPTIONS = ("username", "pin", "endpoints", "validate_certs", "ca_path", "timeout")
 MAX_RESPONSE_BYTES = 1024 * 1024
 
-_CREDENTIAL_RE = re.compile(r"^[\x21-\x7e]{1,20}$")
 _REASON_PHRASES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -93,42 +87,6 @@ def _secret_forms(secret):
     return sorted(forms, key=len, reverse=True)
 
 
-def validate_credential(name, value):
-    """Check a Username or PIN as the vendor defines them; never echo it."""
-    if value is None or value == "":
-        raise CsoftInputError(f"csoft {name} is missing: set the {name} option or the CSOFT_{name.upper()} environment variable")
-    if not isinstance(value, str) or not _CREDENTIAL_RE.match(value):
-        length = len(value) if isinstance(value, str) else 0
-        raise CsoftInputError(
-            f"csoft {name} is invalid: it must be 1 to 20 printable ASCII characters without spaces "
-            f"(the value given has {length} characters); check the {name} option"
-        )
-    return value
-
-
-def validate_endpoints(endpoints):
-    """Return the endpoints as a tuple of http(s) URLs, or raise CsoftInputError."""
-    if isinstance(endpoints, str):
-        endpoints = endpoints.split(",")
-    urls = tuple(e.strip() for e in (endpoints or ()) if e is not None and str(e).strip())
-    if not urls:
-        raise CsoftInputError(f"csoft endpoints is empty: give at least one service URL such as {DEFAULT_ENDPOINTS[0]}")
-    for url in urls:
-        if not re.match(r"^https?://[^/\s?#@]+(?:/[^\s]*)?$", url, re.IGNORECASE):
-            raise CsoftInputError(f"csoft endpoint {url[:200]!r} is not an http:// or https:// URL with a host; check the endpoints option")
-    return urls
-
-
-def validate_timeout(timeout):
-    try:
-        value = float(timeout)
-    except (TypeError, ValueError):
-        raise CsoftInputError(f"csoft timeout {timeout!r} is not a number of seconds; check the timeout option") from None
-    if not 0 < value < float("inf"):
-        raise CsoftInputError(f"csoft timeout must be a positive number of seconds, not {timeout!r}")
-    return value
-
-
 class CsoftClient:
     """Query one Connection Software account.
 
@@ -136,30 +94,24 @@ class CsoftClient:
     go straight to it, so a dead primary costs one connect attempt per client.
     """
 
-    def __init__(
-        self,
-        username,
-        pin,
-        endpoints=DEFAULT_ENDPOINTS,
-        validate_certs=True,
-        ca_path=None,
-        timeout=DEFAULT_TIMEOUT,
-        max_response_bytes=MAX_RESPONSE_BYTES,
-        session=None,
-    ):
+    def __init__(self, settings, max_response_bytes=MAX_RESPONSE_BYTES, session=None):
+        """``settings``: the ConnectionSettings checked at the edge (``ConnectionSettings.from_values``); not checked again."""
+        if not isinstance(settings, ConnectionSettings):
+            raise TypeError("CsoftClient takes ConnectionSettings; build them with ConnectionSettings.from_values")
         if not HAS_REQUESTS or not HAS_LXML:
             missing = [name for name, ok in (("requests", HAS_REQUESTS), ("lxml", HAS_LXML)) if not ok]
             raise CsoftInputError(
                 f"the Python library {' and '.join(missing)} is missing on the host that runs the query; "
                 "install it with pip (see the collection's requirements.txt)"
             )
-        self.username = validate_credential("username", username)
-        self._pin = validate_credential("pin", pin)
+        self.settings = settings
+        self.username = settings.username
+        self._pin = settings.pin
         self._pin_forms = _secret_forms(self._pin)
-        self.endpoints = validate_endpoints(endpoints)
-        self.timeout = validate_timeout(timeout)
+        self.endpoints = settings.endpoints
+        self.timeout = settings.timeout
         self.max_response_bytes = int(max_response_bytes)
-        self.verify = (ca_path or True) if validate_certs else False
+        self.verify = settings.verify
         if session is None:
             self._session = new_session()
             # requests reads the proxy variables, REQUESTS_CA_BUNDLE and ~/.netrc again on every
@@ -177,6 +129,12 @@ class CsoftClient:
         self.failed_over = False  # True once any call was answered by a non-first endpoint
         self.requests_sent = 0
         self._envelopes = {}  # (operation, username, PIN) -> request document of a query without fields
+
+    @classmethod
+    def from_values(cls, username=None, pin=None, endpoints=None, validate_certs=None, ca_path=None, timeout=None, **kwargs):
+        """A client of unchecked option values (tools and tests): checked once by ``ConnectionSettings.from_values``."""
+        values = {"username": username, "pin": pin, "endpoints": endpoints, "validate_certs": validate_certs, "ca_path": ca_path, "timeout": timeout}
+        return cls(ConnectionSettings.from_values(values), **kwargs)
 
     def __repr__(self):
         return f"CsoftClient(username={self.username!r}, endpoints={self.endpoints!r}, pin=<hidden>)"

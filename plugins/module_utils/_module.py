@@ -7,13 +7,15 @@
 ``CsoftModule`` wraps ``AnsibleModule`` (in the spirit of amazon.aws's
 ``AnsibleAWSModule``): it adds the connection options to the module's own
 argument spec, fails with ``missing_required_lib`` when requests or lxml is
-missing, builds the client from the options, turns a ``CsoftError`` into
+missing, checks the connection options once (``ConnectionSettings``), builds the client, turns a ``CsoftError`` into
 ``fail_json`` and warns when the PIN went over plain ``http://``.
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.csoft.sms.plugins.module_utils._options import client_from_options, connection_argument_spec
+from ansible_collections.csoft.sms.plugins.module_utils._client import CsoftClient
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError
+from ansible_collections.csoft.sms.plugins.module_utils._options import connection_argument_spec, settings_from_options
 from ansible_collections.csoft.sms.plugins.module_utils._soap import HAS_LXML
 from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_REQUESTS
 
@@ -28,6 +30,11 @@ class CsoftModule:
         for name, present in (("requests", HAS_REQUESTS), ("lxml", HAS_LXML)):
             if not present:
                 self.ansible_module.fail_json(msg=missing_required_lib(name))
+        try:
+            # Checked once, here: the client takes these settings as they are.
+            self.settings = settings_from_options(self.params.get)
+        except CsoftInputError as exc:
+            self.ansible_module.fail_json(msg=str(exc), changed=False)
 
     @property
     def params(self):
@@ -39,7 +46,7 @@ class CsoftModule:
 
     def client(self):
         """The CsoftClient of the connection options (a context manager)."""
-        return client_from_options(self.params.get)
+        return CsoftClient(self.settings)
 
     def warn(self, message):
         self.ansible_module.warn(message)

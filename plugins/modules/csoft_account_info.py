@@ -134,30 +134,17 @@ failed_over:
   sample: false
 """
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS
+from ansible_collections.csoft.sms.plugins.module_utils._account import gather
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 
 GATHER_CHOICES = ["credit", "messages", "reply_to"]
 
 
-def gather_account(client, gather):
-    """Query the account for each item of ``gather``; return the module's result values."""
-    result = {}
-    for item in GATHER_CHOICES:
-        if item not in gather:
-            continue
-        value = client.call(OPERATIONS[item])
-        if item == "credit":
-            result["credit"] = float(value.credit)
-            result["currency"] = value.currency
-        elif item == "messages":
-            result["messages"] = value
-        else:
-            result["permitted_reply_to"] = value
-    result["endpoint"] = client.endpoint
-    result["failed_over"] = client.failed_over
-    return result
+def gather_account(client, items):
+    """Query the account for each item of ``items`` (in the fixed order of GATHER_CHOICES); the module's result values."""
+    wanted = [item for item in GATHER_CHOICES if item in items]
+    return gather(lambda operation: (client.call(operation), client.endpoint), wanted, client.endpoints[0]).public()
 
 
 def main():

@@ -19,38 +19,22 @@ says where it came from. Errors are never stored. The cache's own rules
 (no PIN on disk, owner-only files, a short TTL) live in ``_cache.py``.
 """
 
-from decimal import Decimal
-
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, AccountCredit
-from ansible_collections.csoft.sms.plugins.module_utils._options import client_from_options
+from ansible_collections.csoft.sms.plugins.module_utils._account import decode_answer, encode_answer, gather
+from ansible_collections.csoft.sms.plugins.module_utils._client import CsoftClient
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftResponseError
 from ansible_collections.csoft.sms.plugins.plugin_utils._cache import MAX_TTL, CacheError, RunCache
 
 
 def encode(operation, value, endpoint):
     """The JSON form of an operation's answer and the endpoint that gave it, as stored in the cache."""
-    if operation == OPERATIONS["credit"]:
-        stored = {"credit": str(value.credit), "currency": value.currency}
-    elif operation == OPERATIONS["messages"]:
-        stored = int(value)
-    else:
-        stored = [str(item) for item in value]
-    return {"value": stored, "endpoint": endpoint}
+    return {"value": encode_answer(operation, value), "endpoint": endpoint}
 
 
-def decode(operation, entry):
-    """``(value, endpoint)`` of a stored answer; raises TypeError, ValueError or KeyError when it is not one."""
-    value, endpoint = entry["value"], entry["endpoint"]
-    if not isinstance(endpoint, str):
-        raise TypeError("endpoint")
-    if operation == OPERATIONS["credit"]:
-        return AccountCredit(Decimal(value["credit"]), value["currency"]), endpoint
-    if operation == OPERATIONS["messages"]:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise TypeError("messages")
-        return value, endpoint
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise TypeError("reply_to")
-    return list(value), endpoint
+def decode(operation, entry, endpoints):
+    """``(value, endpoint)`` of a stored answer, parsed as an answer of the service; CsoftResponseError when it is not one."""
+    if not isinstance(entry, dict) or entry.get("endpoint") not in endpoints:
+        raise CsoftResponseError("a stored answer names no endpoint of this account")
+    return decode_answer(operation, entry.get("value")), entry["endpoint"]
 
 
 def open_cache(enabled, ttl, log, warn):
@@ -67,25 +51,25 @@ def open_cache(enabled, ttl, log, warn):
     if ttl is None or not 0 < ttl <= MAX_TTL:
         raise ValueError(f"cache_ttl must be 0 (no cache) to {MAX_TTL} seconds, not {ttl}")
     try:
-        return RunCache(ttl)
+        cache = RunCache(ttl)
     except CacheError as exc:
         warn(f"not caching answers: {exc}")
         return None
+    if cache.fallback_reason:  # the same line in every worker: Ansible shows it once
+        warn(cache.fallback_reason)
+    return cache
 
 
 class AccountReader:
-    """Reads one account (one endpoint list, username and PIN) through the run's cache.
+    """Reads one account (its checked ``ConnectionSettings``) through the run's cache.
 
-    ``get_option(name)`` supplies the connection options, as for ``client_from_options``.
     ``log`` and ``warn`` take one line each and must never be given a secret: nothing
     here passes them one. Errors of the client (``CsoftError``) propagate unchanged.
     """
 
-    def __init__(self, get_option, endpoints, username, pin, cache, log, warn):
-        self._get_option = get_option
-        self.endpoints = list(endpoints)
-        self._username = username
-        self._pin = pin
+    def __init__(self, settings, cache, log, warn):
+        self.settings = settings
+        self.endpoints = list(settings.endpoints)
         self._cache = cache
         self._log = log
         self._warn = warn
@@ -103,6 +87,10 @@ class AccountReader:
             self._client.close()
             self._client = None
 
+    def figures(self, operations, refresh=False):
+        """The AccountFigures of ``operations``: each answer from the cache (unless ``refresh``) or the service."""
+        return gather(self.refresh if refresh else self.read, operations, self.endpoints[0])
+
     def read(self, operation):
         """``(value, endpoint)``: from the cache when it holds an answer, else from the service."""
         return self._through_cache(operation, use_stored=True)
@@ -118,14 +106,14 @@ class AccountReader:
             return self._query(operation)
         answer = None
         try:
-            key = self._cache.key(self.endpoints, self._username, self._pin, operation)
+            key = self._cache.key(self.endpoints, self.settings.username, self.settings.pin, operation)
             with self._cache.locked(key):
                 if use_stored:
                     stored = self._cache.get(key)
                     if stored is not RunCache.MISS:
                         try:
-                            answer = decode(operation, stored)
-                        except (TypeError, ValueError, KeyError, ArithmeticError):
+                            answer = decode(operation, stored, self.endpoints)
+                        except CsoftResponseError:
                             self._log(f"ignoring an unreadable cache entry for {operation}")
                         else:
                             self._log(f"cache hit for {operation} ({self._cache.path})")
@@ -156,8 +144,8 @@ class AccountReader:
 
     def _query(self, operation):
         if self._client is None:
-            remaining = self.endpoints[self._start_index() :]
-            self._client = client_from_options(lambda name: remaining if name == "endpoints" else self._get_option(name))
+            # The settings were checked at the edge; the client starts at the endpoint that answered earlier.
+            self._client = CsoftClient(self.settings.replace(endpoints=self.endpoints[self._start_index() :]))
         value = self._client.call(operation)
         endpoint = self._client.endpoint
         self._log(f"{operation} answered by {endpoint}")

@@ -172,6 +172,17 @@ BAD = [
     ({"pin": ""}, "pin"),
     ({"pin": "has spaces in it"}, "pin"),
     ({"threshold": 3}, "unknown argument threshold"),
+    # the collection's one set of rules: non-finite, huge and wrong-typed values are refused in one line
+    ({"interval": "1e400"}, "interval"),
+    ({"interval": "inf"}, "interval"),
+    ({"interval": float("nan")}, "interval"),
+    ({"min_credit": "nan"}, "min_credit"),
+    ({"min_credit": "-inf"}, "min_credit"),
+    ({"min_messages": 10**400}, "min_messages"),
+    ({"timeout": 1e10}, "timeout"),
+    ({"endpoints": 123}, "endpoints"),
+    ({"endpoints": [123]}, "endpoints"),
+    ({"pin": 12.5}, "pin"),
 ]
 
 
@@ -183,6 +194,24 @@ def test_bad_argument_fails_at_start_with_one_line(source, monkeypatch, pair, ch
     text = str(caught.value)
     assert word in text and "\n" not in text and PIN not in text
     assert pair.counts()["primary"]["total"] == 0  # nothing sent
+
+
+def test_an_all_digit_pin_rendered_to_an_int_is_accepted(source, monkeypatch, pair):
+    """ansible-rulebook renders "{{ CSOFT_PIN }}" of an all-digit PIN to an int: the source reads its decimal text."""
+    digits = "48151623421"
+    pair.update_account(USERNAME, pin=digits)
+    events, _unused = run(source, monkeypatch, arguments(pair, pin=int(digits)))
+    assert events[0]["type"] == "status" and events[0]["reachable"] is True
+
+
+@pytest.mark.parametrize(("field", "value"), [("messages", "9" * 4301), ("credit", "1" + "0" * 400)])
+def test_a_figure_out_of_bounds_is_an_unreachable_event_not_a_crash(source, monkeypatch, pair, field, value):
+    """A <Messages> of 4,301 digits crashed the source (int() limit); a credit of 10^400 became Infinity, which
+    ansible-rulebook cannot read. Both are now one-line failures of the poll: the events stay valid JSON."""
+    events, _unused = run(source, monkeypatch, arguments(pair), lambda: pair.update_account(USERNAME, **{field: value}), nothing)
+    assert [e["type"] for e in events] == ["status", "unreachable"]
+    assert field.capitalize() in events[1]["error"] and "\n" not in events[1]["error"]
+    json.dumps(events, allow_nan=False)
 
 
 def test_credentials_from_the_environment(source, monkeypatch, pair):

@@ -16,7 +16,7 @@ ACCOUNT_OPERATIONS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo"
 def make_client(endpoints, pin=PIN, username=USERNAME, **kwargs):
     """A CsoftClient of the default account (time-out 5 s unless given)."""
     kwargs.setdefault("timeout", 5)
-    return CsoftClient(username, pin, endpoints=endpoints, **kwargs)
+    return CsoftClient.from_values(username, pin, endpoints=endpoints, **kwargs)
 
 
 def operation_counts(server):

@@ -51,7 +51,7 @@ def test_cli_prints_the_messages_of_both_servers_oldest_first(tmp_path):
     workdir = str(tmp_path / "sim")
     with simulator.SimulatorProcess(workdir, tls=True) as process:
         for url, text in ((process.secondary, "first, on the secondary"), (process.primary, "then on the primary")):
-            with CsoftClient(USERNAME, PIN, endpoints=[url], ca_path=process.ca) as client:
+            with CsoftClient.from_values(USERNAME, PIN, endpoints=[url], ca_path=process.ca) as client:
                 submit_message(client, prepare_submit(["447700900123"], text))
         printed = subprocess.run([sys.executable, os.path.abspath(cli.__file__), "messages", workdir], capture_output=True, text=True, timeout=60, check=True)
     assert printed.stdout.splitlines() == [

@@ -53,7 +53,7 @@ import math
 import os
 import sys
 from datetime import datetime, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 DOCUMENTATION = r"""
 ---
@@ -131,10 +131,10 @@ LOG = logging.getLogger("csoft.sms.credit_watch")
 
 DEFAULT_INTERVAL = 60.0
 INTERVAL_FLOOR = 10.0
+MAX_INTERVAL = 86400.0
 DEFAULT_BACKOFF_MAX = 900.0
+MAX_BACKOFF = 7 * 86400.0
 DEFAULT_HYSTERESIS = 0.1
-_TRUE = ("true", "yes", "on", "1")
-_FALSE = ("false", "no", "off", "0")
 
 
 def _collection_root():
@@ -165,17 +165,17 @@ def _register_collection(root):
 
 
 def _load_client():
-    """The collection's client modules, from the installed collection or from the collection this file belongs to."""
+    """The collection's shared modules, from the installed collection or from the collection this file belongs to."""
     try:
-        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
+        from ansible_collections.csoft.sms.plugins.module_utils import _account, _client, _connection, _errors, _values
     except ImportError:
         _register_collection(_collection_root())
-        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
-    return _client, _errors
+        from ansible_collections.csoft.sms.plugins.module_utils import _account, _client, _connection, _errors, _values
+    return _account, _client, _connection, _errors, _values
 
 
-_client, _errors = _load_client()
-ARGUMENTS = _client.CONNECTION_OPTIONS + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
+_account, _client, _connection, _errors, _values = _load_client()
+ARGUMENTS = _connection.NAMES + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
 CsoftError = _errors.CsoftError
 CsoftInputError = _errors.CsoftInputError
 
@@ -185,47 +185,29 @@ async def _sleep(seconds):
     await asyncio.sleep(seconds)
 
 
-def _bad(name, value, expected):
-    shown = repr(value) if not isinstance(value, str) or len(value) <= 40 else repr(value[:40] + "...")
-    return CsoftInputError(f"csoft.sms.credit_watch: argument {name} is {shown}, which is not {expected}; check the rulebook's source arguments")
+def _argument_label(name):
+    return f"the source argument {name} (or {_connection.BY_NAME[name].env})" if name in _connection.BY_NAME else f"the source argument {name}"
 
 
-def _given(args, name, env=None):
-    """The argument, else its environment variable, else None; an empty string counts as not given."""
+def _checked(name, check, *args, **kwargs):
+    """``check(name, *args)`` with the collection's one set of rules; its error names the source argument."""
+    try:
+        return check(name, *args, **kwargs)
+    except CsoftInputError as exc:
+        raise CsoftInputError(f"csoft.sms.credit_watch: {str(exc).replace(f'the {name} option', _argument_label(name))}") from None
+
+
+def _given(args, name):
+    """The argument, or None when it is not given (an empty string counts as not given)."""
     value = args.get(name)
-    if (value is None or value == "") and env:
-        value = os.environ.get(env)
-    return None if value == "" else value
+    return None if _values.is_missing(value) else value
 
 
-def _number(args, name, default, low=0.0, integer=False):
+def _number(args, name, default, low, high, integer=False, low_open=False):
     value = _given(args, name)
     if value is None:
         return default
-    expected = "a whole number" if integer else "a number"
-    if isinstance(value, bool):
-        raise _bad(name, value, expected)
-    try:
-        number = Decimal(str(value).strip())
-    except InvalidOperation:
-        raise _bad(name, value, expected) from None
-    if not number.is_finite() or (integer and number != number.to_integral_value()):
-        raise _bad(name, value, expected)
-    if number < Decimal(str(low)):
-        raise _bad(name, value, f"{expected} of at least {low:g}")
-    return int(number) if integer else number
-
-
-def _boolean(args, name, default, env=None):
-    value = _given(args, name, env)
-    if value is None:
-        return default
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in _TRUE or text in _FALSE:
-        return text in _TRUE
-    raise _bad(name, value, "true or false")
+    return _checked(name, _values.as_number, value, low=low, high=high, integer=integer, low_open=low_open)
 
 
 class Settings:
@@ -235,30 +217,23 @@ class Settings:
         unknown = sorted(key for key in args if key not in ARGUMENTS and not str(key).startswith("eda_"))
         if unknown:
             raise CsoftInputError(f"csoft.sms.credit_watch: unknown argument {', '.join(map(str, unknown))}; the arguments are {', '.join(ARGUMENTS)}")
-        self.username = _client.validate_credential("username", _given(args, "username", "CSOFT_USERNAME"))
-        self.pin = _client.validate_credential("pin", _given(args, "pin", "CSOFT_PIN"))
-        endpoints, timeout = _given(args, "endpoints", "CSOFT_ENDPOINTS"), _given(args, "timeout", "CSOFT_TIMEOUT")
-        self.endpoints = _client.validate_endpoints(_client.DEFAULT_ENDPOINTS if endpoints is None else endpoints)
-        self.validate_certs = _boolean(args, "validate_certs", True, "CSOFT_VALIDATE_CERTS")
-        ca_path = _given(args, "ca_path", "CSOFT_CA_PATH")
-        self.ca_path = None if ca_path is None else os.path.expanduser(str(ca_path))
-        if self.ca_path is not None and not os.path.isfile(self.ca_path):
-            raise CsoftInputError(f"csoft.sms.credit_watch: ca_path {self.ca_path[:200]!r} is not a readable file; give a PEM bundle of CA certificates")
-        self.timeout = _client.validate_timeout(_client.DEFAULT_TIMEOUT if timeout is None else timeout)
-        self.min_credit = _number(args, "min_credit", Decimal(0))
-        self.min_messages = _number(args, "min_messages", 0, integer=True)
-        floor = _number(args, "interval_floor_for_tests", Decimal(str(INTERVAL_FLOOR)), low=0.001)
-        if floor > Decimal(str(INTERVAL_FLOOR)):
-            raise _bad("interval_floor_for_tests", args.get("interval_floor_for_tests"), f"a number of at most {INTERVAL_FLOOR:g} (it is for tests only)")
-        self.interval = float(_number(args, "interval", Decimal(str(DEFAULT_INTERVAL)), low=float(floor)))
-        self.backoff_max = float(_number(args, "backoff_max", Decimal(str(max(DEFAULT_BACKOFF_MAX, self.interval))), low=self.interval))
-        self.hysteresis = _number(args, "hysteresis", Decimal(str(DEFAULT_HYSTERESIS)))
-        if self.hysteresis > 1:
-            raise _bad("hysteresis", args.get("hysteresis"), "a fraction between 0 and 1")
-        self.reply_to = _boolean(args, "reply_to", False)
+        try:
+            # The connection options: the collection's one declaration, each falling back to its CSOFT_* variable.
+            self.connection = _connection.ConnectionSettings.from_values(args, environ=os.environ, label=_argument_label)
+        except CsoftInputError as exc:
+            raise CsoftInputError(f"csoft.sms.credit_watch: {exc}") from None
+        self.username = self.connection.username
+        self.min_credit = _number(args, "min_credit", Decimal(0), 0, 10**_account.MAX_CREDIT_DIGITS)
+        self.min_messages = _number(args, "min_messages", 0, 0, 10**_account.MAX_MESSAGES_DIGITS, integer=True)
+        floor = _number(args, "interval_floor_for_tests", Decimal(str(INTERVAL_FLOOR)), 0, INTERVAL_FLOOR, low_open=True)
+        self.interval = float(_number(args, "interval", Decimal(str(DEFAULT_INTERVAL)), float(floor), MAX_INTERVAL))
+        self.backoff_max = float(_number(args, "backoff_max", Decimal(str(max(DEFAULT_BACKOFF_MAX, self.interval))), self.interval, MAX_BACKOFF))
+        self.hysteresis = _number(args, "hysteresis", Decimal(str(DEFAULT_HYSTERESIS)), 0, 1)
+        reply_to = _given(args, "reply_to")
+        self.reply_to = False if reply_to is None else _checked("reply_to", _values.as_bool, reply_to)
 
     def client(self):
-        return _client.CsoftClient(self.username, self.pin, self.endpoints, self.validate_certs, self.ca_path, self.timeout)
+        return _client.CsoftClient(self.connection)
 
 
 def login_rejected(error):
@@ -300,25 +275,24 @@ class Watch:
         return text.replace(self.settings.username, "<username>")
 
     def poll(self):
-        """One poll (blocking, run off the event loop): one request per operation, in a fresh client."""
+        """One poll (blocking, run off the event loop): one request per operation, in a fresh client.
+
+        Returns the AccountFigures; a bounded parse refuses a figure that is not finite or too long (a failed poll).
+        """
         client = self.client = self.settings.client()
+        operations = ("credit", "messages", "reply_to") if self.settings.reply_to else ("credit", "messages")
         try:
-            credit = client.available_credit()
-            figures = {"credit": credit.credit, "currency": credit.currency, "messages": client.available_messages()}
-            if self.settings.reply_to:
-                figures["permitted_reply_to"] = client.permitted_reply_to()
+            return _account.gather(lambda operation: (client.call(operation), client.endpoint), operations, client.endpoints[0])
         except CsoftError as exc:
             raise PollFailed(self._text(client, exc), exc) from None
         finally:
             client.close()
-        figures.update(endpoint=client.endpoint, failed_over=client.failed_over)
-        return figures
 
     def event(self, kind, error=None):
         figures = self.figures
         body = {
             "type": kind,
-            "credit": None if figures["credit"] is None else float(figures["credit"]),
+            "credit": figures["credit"],
             "currency": figures["currency"],
             "messages": figures["messages"],
             "endpoint": figures["endpoint"],
@@ -337,16 +311,20 @@ class Watch:
         return {"csoft": body}
 
     def answered(self, figures):
-        """The events of a poll that got its answers: ``status`` after the first poll, then only the changes."""
+        """The events of a poll that got its AccountFigures: ``status`` after the first poll, then only the changes.
+
+        States are decided on the exact figures (credit a Decimal); events carry their JSON-safe form.
+        """
         first = self.reachable is None
         events = [] if first or self.reachable else ["reachable"]
-        self.figures = figures
+        exact = {"credit": figures.credit, "messages": figures.messages}
+        self.figures = figures = figures.public()
         self.reachable = True
         self.failures = 0
         s = self.settings
         bands = {"credit": s.min_credit * s.hysteresis, "messages": math.ceil(s.min_messages * s.hysteresis)}
         for name, threshold in (("credit", s.min_credit), ("messages", s.min_messages)):
-            previous, state = self.states[name], next_state(self.states[name], figures[name], threshold, bands[name])
+            previous, state = self.states[name], next_state(self.states[name], exact[name], threshold, bands[name])
             # a change; or low once the figures are known when the first poll had failed
             if previous != state and (previous is not None or state == "low"):
                 events.append(f"{name}_{state}")

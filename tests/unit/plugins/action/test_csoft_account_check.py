@@ -5,10 +5,12 @@
 
 from decimal import Decimal
 
+import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
-from ansible_collections.csoft.sms.plugins.action.csoft_account_check import account_settings, argument_spec, public
-from ansible_collections.csoft.sms.plugins.module_utils._client import CONNECTION_OPTIONS
+from ansible_collections.csoft.sms.plugins.action.csoft_account_check import account_settings, argument_spec, checked_thresholds
+from ansible_collections.csoft.sms.plugins.module_utils._connection import NAMES as CONNECTION_OPTIONS
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError
 from ansible_collections.csoft.sms.tests.support.accounts import PIN
 
 
@@ -79,14 +81,21 @@ def test_accounts_inherit_what_they_do_not_set():
     assert (second["min_credit"], second["endpoints"], second["required_reply_to"]) == (1.0, ["http://127.0.0.1:8/sendsms5"], ["ACME"])
 
 
-def test_public_figures_have_a_float_credit_and_nothing_else():
-    figures = {
-        "credit": Decimal("2.8950"),
-        "currency": "GBP",
-        "messages": 24,
-        "permitted_reply_to": ["csoft.co.uk"],
-        "endpoint": "u",
-        "failed_over": False,
-        "extra": 1,
+@pytest.mark.parametrize(
+    ("name", "value"),
+    [("min_credit", float("nan")), ("min_credit", float("-inf")), ("min_credit", float("inf")), ("min_credit", -1), ("min_messages", 10**400)],
+)
+def test_thresholds_that_are_not_finite_or_in_range_are_refused(name, value):
+    """min_credit: nan gave [<class 'decimal.InvalidOperation'>]; -inf made the gate always pass."""
+    item = {"min_credit": 0.0, "min_messages": 0, "required_reply_to": [], name: value}
+    with pytest.raises(CsoftInputError, match=name) as caught:
+        checked_thresholds(item)
+    assert "\n" not in str(caught.value)
+
+
+def test_thresholds_in_range():
+    assert checked_thresholds({"min_credit": "2.5", "min_messages": "7", "required_reply_to": [447700912345]}) == {
+        "min_credit": Decimal("2.5"),
+        "min_messages": 7,
+        "required_reply_to": ["447700912345"],
     }
-    assert public(figures) == {"credit": 2.895, "currency": "GBP", "messages": 24, "permitted_reply_to": ["csoft.co.uk"], "endpoint": "u", "failed_over": False}

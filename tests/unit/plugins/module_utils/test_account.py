@@ -3,12 +3,15 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """_account.py: the answers of the three account queries, tolerant of form and strict on values (no network)."""
 
+import json
+import math
 from decimal import Decimal
 
 import pytest
 
 from ansible_collections.csoft.sms.plugins.module_utils import _account as account
 from ansible_collections.csoft.sms.plugins.module_utils import _errors as errors
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError, CsoftResponseError
 from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 # The vendor page's own example answers --------------------------------------------------------------
@@ -125,3 +128,65 @@ def test_wrapper_in_another_namespace_is_rejected():
     body = vendor("credit_response").replace(b'xmlns:ns2="http://www.csoft.co.uk/dtd/sendsms5.xsd"', b'xmlns:ns2="urn:other"')
     with pytest.raises(errors.CsoftResponseError, match="urn:other"):
         account.parse_response("AvailableCredit", body)
+
+
+# Bounds and the figures type ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("parse", "text"),
+    [
+        (account.parse_messages, "9" * 4301),  # Python's int() limit: a ValueError with a traceback before the bound
+        (account.parse_messages, "9" * 16),
+        (account.parse_credit, "1" + "0" * 400),  # float infinity before the bound
+        (account.parse_credit, "1" * 16 + ".5"),
+        (account.parse_credit, "1." + "5" * 9),
+        (account.parse_credit, "NaN"),
+        (account.parse_credit, "Infinity"),
+        (account.parse_credit, "1e5"),
+    ],
+)
+def test_figures_out_of_bounds_are_one_line_response_errors(parse, text):
+    with pytest.raises(CsoftResponseError) as caught:
+        parse(text)
+    message = str(caught.value)
+    assert "\n" not in message and len(message) < 300
+
+
+def test_figures_at_the_bounds_are_finite_floats():
+    credit = account.parse_credit("9" * account.MAX_CREDIT_DIGITS + "." + "9" * account.MAX_FRACTION_DIGITS)
+    assert math.isfinite(float(credit))
+    assert account.parse_messages("9" * account.MAX_MESSAGES_DIGITS) == 10**account.MAX_MESSAGES_DIGITS - 1
+
+
+def test_gather_reads_each_operation_once_and_computes_failed_over_from_the_first_endpoint():
+    calls = []
+    answers = {"AvailableCredit": account.AccountCredit(Decimal("2.8950"), "GBP"), "AvailableMessages": 24, "PermittedReplyTo": ["a", "b"]}
+
+    def read(operation):
+        calls.append(operation)
+        return answers[operation], "https://two/x" if operation == "PermittedReplyTo" else "https://one/x"
+
+    figures = account.gather(read, ["credit", "messages", "credit", "reply_to"], "https://one/x")
+    assert calls == ["AvailableCredit", "AvailableMessages", "PermittedReplyTo"]
+    assert figures.public() == {
+        "credit": 2.895,
+        "currency": "GBP",
+        "messages": 24,
+        "permitted_reply_to": ["a", "b"],
+        "endpoint": "https://two/x",
+        "failed_over": True,
+    }
+    assert json.loads(json.dumps(figures.public(), allow_nan=False)) == figures.public()
+    only = account.gather(read, ["messages"], "https://one/x").public()
+    assert only == {"messages": 24, "endpoint": "https://one/x", "failed_over": False}
+    with pytest.raises(CsoftInputError):
+        account.gather(read, ["balance"], "https://one/x")
+
+
+@pytest.mark.parametrize(
+    ("operation", "value"),
+    [("AvailableCredit", account.AccountCredit(Decimal("2.8950"), "GBP")), ("AvailableMessages", 24), ("PermittedReplyTo", ["447700912345", "csoft.co.uk"])],
+)
+def test_the_cache_form_round_trips(operation, value):
+    assert account.decode_answer(operation, json.loads(json.dumps(account.encode_answer(operation, value)))) == value

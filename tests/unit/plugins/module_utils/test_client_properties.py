@@ -39,7 +39,7 @@ VENDOR_ANSWERS = {
 
 def offline_client(status, body):
     """A client whose transport returns ``(status, body)``: the rest of the path (interpretation, redaction) is real."""
-    instance = client.CsoftClient(USERNAME, PIN, endpoints=[URL])
+    instance = client.CsoftClient.from_values(USERNAME, PIN, endpoints=[URL])
     instance._post = lambda operation, envelope: (status, body, URL)  # pylint: disable=protected-access
     return instance
 

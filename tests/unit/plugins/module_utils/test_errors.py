@@ -87,7 +87,7 @@ def test_a_missing_element_is_named_by_an_attribute():
 
 def answered(body):
     """A client whose transport returns ``body`` with HTTP 200."""
-    instance = client.CsoftClient(USERNAME, PIN, endpoints=[URL])
+    instance = client.CsoftClient.from_values(USERNAME, PIN, endpoints=[URL])
     instance._post = lambda operation, envelope: (200, body, URL)  # pylint: disable=protected-access
     return instance
 

@@ -44,7 +44,7 @@ def peak_rss():
         return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024  # KiB on Linux
 
 def query(url):
-    with CsoftClient(username, pin, endpoints=[url], timeout=30) as c:
+    with CsoftClient.from_values(username, pin, endpoints=[url], timeout=30) as c:
         try:
             c.available_credit(); c.available_messages(); c.permitted_reply_to()
             return "ok"

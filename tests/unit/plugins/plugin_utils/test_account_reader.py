@@ -9,7 +9,8 @@ from decimal import Decimal
 import pytest
 
 from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, AccountCredit
-from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
+from ansible_collections.csoft.sms.plugins.module_utils._connection import ConnectionSettings
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftResponseError
 from ansible_collections.csoft.sms.plugins.plugin_utils import _account_reader as reader_mod
 from ansible_collections.csoft.sms.plugins.plugin_utils._account_reader import AccountReader, decode, encode, open_cache
 from ansible_collections.csoft.sms.plugins.plugin_utils._cache import CacheError, RunCache
@@ -34,31 +35,39 @@ class Lines:
 
 
 def new_reader(endpoints, cache, log=None, warn=None, pin=PIN):
-    options = {"username": USERNAME, "pin": pin, "endpoints": list(endpoints), "validate_certs": True, "ca_path": None, "timeout": 5}
-    return AccountReader(options.get, endpoints, USERNAME, pin, cache, log or Lines(), warn or Lines())
+    settings = ConnectionSettings.from_values({"username": USERNAME, "pin": pin, "endpoints": list(endpoints), "timeout": 5})
+    return AccountReader(settings, cache, log or Lines(), warn or Lines())
 
 
 def test_encode_decode_round_trip_keeps_the_endpoint():
     url = "https://www.csoft.co.uk/sendsms5"
     for operation, value in ((CREDIT, AccountCredit(Decimal("2.8950"), "GBP")), (MESSAGES, 24), (REPLY_TO, ["447700912345", "csoft.co.uk"])):
-        assert decode(operation, encode(operation, value, url)) == (value, url)
+        assert decode(operation, encode(operation, value, url), [url]) == (value, url)
 
 
 @pytest.mark.parametrize(
     ("operation", "entry"),
     [
         (MESSAGES, 24),  # an entry of the old form, without its endpoint
-        (MESSAGES, {"value": "24", "endpoint": "u"}),
+        (MESSAGES, {"value": 24, "endpoint": "u"}),
         (MESSAGES, {"value": True, "endpoint": "u"}),
+        (MESSAGES, {"value": "9" * 5000, "endpoint": "u"}),  # a huge figure: no int() of 5,000 digits
+        (MESSAGES, {"value": "24", "endpoint": "elsewhere"}),  # an endpoint that is not this account's
         (REPLY_TO, {"value": [1], "endpoint": "u"}),
+        (REPLY_TO, {"value": "", "endpoint": "u"}),
         (CREDIT, {"value": {"credit": "x", "currency": "GBP"}, "endpoint": "u"}),
+        (CREDIT, {"value": {"credit": "1" + "0" * 400, "currency": "GBP"}, "endpoint": "u"}),
+        (CREDIT, {"value": {"credit": "NaN", "currency": "GBP"}, "endpoint": "u"}),
+        (CREDIT, {"value": {"credit": 1.5, "currency": "GBP"}, "endpoint": "u"}),
         (CREDIT, {"value": {"credit": "1"}, "endpoint": "u"}),
         (CREDIT, {"value": {"credit": "1", "currency": "GBP"}, "endpoint": None}),
+        (CREDIT, [[[[]]]]),
     ],
 )
 def test_unreadable_entries_are_refused(operation, entry):
-    with pytest.raises((TypeError, ValueError, KeyError, ArithmeticError)):
-        decode(operation, entry)
+    """A stored answer is parsed with the bounds of an answer from the service: never a crash, never a huge number."""
+    with pytest.raises(CsoftResponseError):
+        decode(operation, entry, ["u"])
 
 
 def test_refresh_always_asks_and_read_reuses_its_answer(pair, cache):
