@@ -5,6 +5,8 @@
 
 A scenario is a function ``(bench) -> Row`` or a list of rows measured together
 (the gate rows). A new one is a new module here and one line in ``ROWS``.
+A scenario that measures part of another one (``PART_OF``) runs only when
+``--only`` names it, never in a run of every row.
 """
 
 from . import client, failover, gate, import_time, lookup, memory, module
@@ -16,6 +18,9 @@ ROWS = {
     "failover-blackhole": failover.row_failover_blackhole,
     "lookup": lookup.row_lookup,
     "gate": gate.row_gate,
+    "gate-floor": gate.row_gate_floor,
     "memory": memory.row_memory,
     "import": import_time.row_import,
 }
+# scenario -> the scenario whose rows include its own
+PART_OF = {"gate-floor": "gate"}
