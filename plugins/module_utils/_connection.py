@@ -37,7 +37,8 @@ MAX_TIMEOUT = 3600.0
 MAX_ENDPOINTS = 8
 MAX_URL_CHARS = 2000
 _CREDENTIAL_RE = re.compile(r"^[\x21-\x7e]{1,20}$")
-_URL_RE = re.compile(r"^https?://[^/\s?#@]+(?:/[^\s]*)?$", re.IGNORECASE)
+# scheme, then a host name, IPv4 or [IPv6] address, an optional numeric port, an optional path (no user info)
+_URL_RE = re.compile(r"^https?://(?:\[[0-9a-f:.]+\]|[a-z0-9](?:[a-z0-9._-]*[a-z0-9])?)(?::\d{1,5})?(?:/[^\s]*)?$", re.IGNORECASE)
 
 # One connection option. ``env``: its environment variable; ``ini``: its key in ansible.cfg (None: never in a file);
 # ``var``: the variable a lookup reads; ``required``: it has no default and must be given somewhere.

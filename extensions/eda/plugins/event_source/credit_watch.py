@@ -48,12 +48,8 @@ environment; EXAMPLES below passes them as template variables):
 import asyncio
 import importlib.machinery
 import importlib.util
-import logging
-import math
 import os
 import sys
-from datetime import datetime, timezone
-from decimal import Decimal
 
 DOCUMENTATION = r"""
 ---
@@ -127,15 +123,6 @@ EXAMPLES = r"""
     interval: 300
 """
 
-LOG = logging.getLogger("csoft.sms.credit_watch")
-
-DEFAULT_INTERVAL = 60.0
-INTERVAL_FLOOR = 10.0
-MAX_INTERVAL = 86400.0
-DEFAULT_BACKOFF_MAX = 900.0
-MAX_BACKOFF = 7 * 86400.0
-DEFAULT_HYSTERESIS = 0.1
-
 
 def _collection_root():
     """The collection's root: extensions/eda/plugins/event_source/ are the four directories above this file."""
@@ -164,20 +151,22 @@ def _register_collection(root):
             setattr(sys.modules[parent], child, module)
 
 
-def _load_client():
+def _load_shared():
     """The collection's shared modules, from the installed collection or from the collection this file belongs to."""
     try:
-        from ansible_collections.csoft.sms.plugins.module_utils import _account, _client, _connection, _errors, _values
+        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
+        from ansible_collections.csoft.sms.plugins.plugin_utils import _watch_arguments, _watch_state
     except ImportError:
         _register_collection(_collection_root())
-        from ansible_collections.csoft.sms.plugins.module_utils import _account, _client, _connection, _errors, _values
-    return _account, _client, _connection, _errors, _values
+        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
+        from ansible_collections.csoft.sms.plugins.plugin_utils import _watch_arguments, _watch_state
+    return _client, _errors, _watch_arguments, _watch_state
 
 
-_account, _client, _connection, _errors, _values = _load_client()
-ARGUMENTS = _connection.NAMES + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
+_client, _errors, _watch_arguments, _watch_state = _load_shared()
 CsoftError = _errors.CsoftError
 CsoftInputError = _errors.CsoftInputError
+DEFAULT_INTERVAL = _watch_arguments.DEFAULT_INTERVAL
 
 
 async def _sleep(seconds):
@@ -185,193 +174,17 @@ async def _sleep(seconds):
     await asyncio.sleep(seconds)
 
 
-def _argument_label(name):
-    return f"the source argument {name} (or {_connection.BY_NAME[name].env})" if name in _connection.BY_NAME else f"the source argument {name}"
-
-
-def _checked(name, check, *args, **kwargs):
-    """``check(name, *args)`` with the collection's one set of rules; its error names the source argument."""
-    try:
-        return check(name, *args, **kwargs)
-    except CsoftInputError as exc:
-        raise CsoftInputError(f"csoft.sms.credit_watch: {str(exc).replace(f'the {name} option', _argument_label(name))}") from None
-
-
-def _given(args, name):
-    """The argument, or None when it is not given (an empty string counts as not given)."""
-    value = args.get(name)
-    return None if _values.is_missing(value) else value
-
-
-def _number(args, name, default, low, high, integer=False, low_open=False):
-    value = _given(args, name)
-    if value is None:
-        return default
-    return _checked(name, _values.as_number, value, low=low, high=high, integer=integer, low_open=low_open)
-
-
-class Settings:
-    """The source's arguments, checked; a bad one raises CsoftInputError (one line, nothing sent)."""
-
-    def __init__(self, args):
-        unknown = sorted(key for key in args if key not in ARGUMENTS and not str(key).startswith("eda_"))
-        if unknown:
-            raise CsoftInputError(f"csoft.sms.credit_watch: unknown argument {', '.join(map(str, unknown))}; the arguments are {', '.join(ARGUMENTS)}")
-        try:
-            # The connection options: the collection's one declaration, each falling back to its CSOFT_* variable.
-            self.connection = _connection.ConnectionSettings.from_values(args, environ=os.environ, label=_argument_label)
-        except CsoftInputError as exc:
-            raise CsoftInputError(f"csoft.sms.credit_watch: {exc}") from None
-        self.username = self.connection.username
-        self.min_credit = _number(args, "min_credit", Decimal(0), 0, 10**_account.MAX_CREDIT_DIGITS)
-        self.min_messages = _number(args, "min_messages", 0, 0, 10**_account.MAX_MESSAGES_DIGITS, integer=True)
-        floor = _number(args, "interval_floor_for_tests", Decimal(str(INTERVAL_FLOOR)), 0, INTERVAL_FLOOR, low_open=True)
-        self.interval = float(_number(args, "interval", Decimal(str(DEFAULT_INTERVAL)), float(floor), MAX_INTERVAL))
-        self.backoff_max = float(_number(args, "backoff_max", Decimal(str(max(DEFAULT_BACKOFF_MAX, self.interval))), self.interval, MAX_BACKOFF))
-        self.hysteresis = _number(args, "hysteresis", Decimal(str(DEFAULT_HYSTERESIS)), 0, 1)
-        reply_to = _given(args, "reply_to")
-        self.reply_to = False if reply_to is None else _checked("reply_to", _values.as_bool, reply_to)
-
-    def client(self):
-        return _client.CsoftClient(self.connection)
-
-
-def login_rejected(error):
-    """Whether an error at start says the service refused the username or PIN."""
-    if isinstance(error, _errors.CsoftFaultError):
-        return error.login_rejected
-    return isinstance(error, _errors.CsoftHTTPError) and error.status in (401, 403)
-
-
-def next_state(current, value, threshold, band):
-    """``low`` below the threshold; back to ``ok`` only at or above threshold + band (hysteresis)."""
-    if value < threshold or (current == "low" and value < threshold + band):
-        return "low"
-    return "ok"
-
-
-class PollFailed(Exception):
-    """A poll got no usable answer; ``text`` is one line without the PIN or the username, ``error`` the client's error."""
-
-    def __init__(self, text, error):
-        super().__init__(text)
-        self.text = text
-        self.error = error
-
-
-class Watch:
-    """The polling loop's state: the last figures, the two states and the outage."""
-
-    def __init__(self, settings):
-        self.settings = settings
-        self.figures = dict.fromkeys(("credit", "currency", "messages", "endpoint", "failed_over"))
-        self.states = {"credit": None, "messages": None}
-        self.reachable = None
-        self.failures = 0
-        self.client = None
-
-    def _text(self, client, text):
-        text = " ".join(client.redact(str(text)).split())
-        return text.replace(self.settings.username, "<username>")
-
-    def poll(self):
-        """One poll (blocking, run off the event loop): one request per operation, in a fresh client.
-
-        Returns the AccountFigures; a bounded parse refuses a figure that is not finite or too long (a failed poll).
-        """
-        client = self.client = self.settings.client()
-        operations = ("credit", "messages", "reply_to") if self.settings.reply_to else ("credit", "messages")
-        try:
-            return _account.gather(lambda operation: (client.call(operation), client.endpoint), operations, client.endpoints[0])
-        except CsoftError as exc:
-            raise PollFailed(self._text(client, exc), exc) from None
-        finally:
-            client.close()
-
-    def event(self, kind, error=None):
-        figures = self.figures
-        body = {
-            "type": kind,
-            "credit": figures["credit"],
-            "currency": figures["currency"],
-            "messages": figures["messages"],
-            "endpoint": figures["endpoint"],
-            "failed_over": figures["failed_over"],
-            "min_credit": float(self.settings.min_credit),
-            "min_messages": self.settings.min_messages,
-            "credit_state": self.states["credit"],
-            "messages_state": self.states["messages"],
-            "reachable": self.reachable,
-            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        }
-        if self.settings.reply_to:
-            body["permitted_reply_to"] = figures.get("permitted_reply_to")
-        if error is not None:
-            body["error"] = error
-        return {"csoft": body}
-
-    def answered(self, figures):
-        """The events of a poll that got its AccountFigures: ``status`` after the first poll, then only the changes.
-
-        States are decided on the exact figures (credit a Decimal); events carry their JSON-safe form.
-        """
-        first = self.reachable is None
-        events = [] if first or self.reachable else ["reachable"]
-        exact = {"credit": figures.credit, "messages": figures.messages}
-        self.figures = figures = figures.public()
-        self.reachable = True
-        self.failures = 0
-        s = self.settings
-        bands = {"credit": s.min_credit * s.hysteresis, "messages": math.ceil(s.min_messages * s.hysteresis)}
-        for name, threshold in (("credit", s.min_credit), ("messages", s.min_messages)):
-            previous, state = self.states[name], next_state(self.states[name], exact[name], threshold, bands[name])
-            # a change; or low once the figures are known when the first poll had failed
-            if previous != state and (previous is not None or state == "low"):
-                events.append(f"{name}_{state}")
-            self.states[name] = state
-        if "reachable" in events:
-            LOG.info("csoft.sms.credit_watch: the service answers again at %s", figures["endpoint"])
-        return [self.event("status")] if first else [self.event(kind) for kind in events]
-
-    def failed(self, failure):
-        """The events of a poll that failed: one ``unreachable`` per outage (after ``status`` when it is the first poll)."""
-        if self.reachable is None and login_rejected(failure.error):
-            raise CsoftInputError(f"csoft.sms.credit_watch: {failure.text}") from None
-        self.failures += 1
-        events = []
-        if self.reachable is None:
-            self.reachable = False
-            events.append(self.event("status", failure.text))
-        if self.failures == 1:
-            self.reachable = False
-            events.append(self.event("unreachable", failure.text))
-            LOG.warning("csoft.sms.credit_watch: %s", failure.text)
-        else:
-            LOG.debug("csoft.sms.credit_watch: still failing: %s", failure.text)
-        return events
-
-    def delay(self):
-        """``interval`` after an answer; during an outage 2, 4, 8... x interval, at most ``backoff_max``."""
-        if not self.failures:
-            return self.settings.interval
-        return min(self.settings.interval * 2 ** min(self.failures, 32), self.settings.backoff_max)
-
-    def close(self):
-        if self.client is not None:
-            self.client.close()
-
-
 async def main(queue, args):
     """Poll the account until cancelled; put the events on ``queue``.
 
     Raises CsoftInputError (one line) for a bad argument or a login rejected at start.
     """
-    watch = Watch(Settings(dict(args or {})))
+    watch = _watch_state.Watch(_watch_arguments.Settings(dict(args or {})))
     try:
         while True:
             try:
                 events = watch.answered(await asyncio.to_thread(watch.poll))
-            except PollFailed as failure:
+            except _watch_state.PollFailed as failure:
                 events = watch.failed(failure)
             for event in events:
                 await queue.put(event)

@@ -40,7 +40,22 @@ def test_an_all_digit_pin_rendered_to_a_number_is_its_decimal_text():
 
 
 @pytest.mark.parametrize(
-    "endpoints", [[], [""], ["ftp://x/sendsms5"], ["www.csoft.co.uk/sendsms5"], ["https://user:pw@host/x"], ["https:///x"], 123, [123], {"a": 1}, [URL] * 9]
+    "endpoints",
+    [
+        [],
+        [""],
+        ["ftp://x/sendsms5"],
+        ["www.csoft.co.uk/sendsms5"],
+        ["https://user:pw@host/x"],
+        ["https:///x"],
+        ["http://127.0.0.1:http://x/y"],
+        ["http://host:99999999/x"],
+        ["http://ho st/x"],
+        123,
+        [123],
+        {"a": 1},
+        [URL] * 9,
+    ],
 )
 def test_invalid_endpoints(endpoints):
     with pytest.raises(CsoftInputError, match="endpoint") as info:

@@ -1,0 +1,146 @@
+# Copyright (c) 2026 csoft.sms contributors
+# GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+"""The state machine of the event source csoft.sms.credit_watch (controller only, private to the collection).
+
+``Watch`` holds the last figures, the credit and messages states (with
+hysteresis) and the outage; ``poll`` reads the account once (one request per
+operation, through the collection's one client), ``answered`` and ``failed``
+turn a poll into the events to emit, ``delay`` is the wait before the next
+poll (with backoff during an outage). No I/O but the client's; no asyncio.
+"""
+
+import logging
+import math
+from datetime import datetime, timezone
+
+from ansible_collections.csoft.sms.plugins.module_utils import _account, _errors
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftInputError
+
+LOG = logging.getLogger("csoft.sms.credit_watch")
+
+
+def login_rejected(error):
+    """Whether an error at start says the service refused the username or PIN."""
+    if isinstance(error, _errors.CsoftFaultError):
+        return error.login_rejected
+    return isinstance(error, _errors.CsoftHTTPError) and error.status in (401, 403)
+
+
+def next_state(current, value, threshold, band):
+    """``low`` below the threshold; back to ``ok`` only at or above threshold + band (hysteresis)."""
+    if value < threshold or (current == "low" and value < threshold + band):
+        return "low"
+    return "ok"
+
+
+class PollFailed(Exception):
+    """A poll got no usable answer; ``text`` is one line without the PIN or the username, ``error`` the client's error."""
+
+    def __init__(self, text, error):
+        super().__init__(text)
+        self.text = text
+        self.error = error
+
+
+class Watch:
+    """The polling loop's state: the last figures, the two states and the outage."""
+
+    def __init__(self, settings):
+        self.settings = settings
+        self.figures = dict.fromkeys(("credit", "currency", "messages", "endpoint", "failed_over"))
+        self.states = {"credit": None, "messages": None}
+        self.reachable = None
+        self.failures = 0
+        self.client = None
+
+    def _text(self, client, text):
+        text = " ".join(client.redact(str(text)).split())
+        return text.replace(self.settings.username, "<username>")
+
+    def poll(self):
+        """One poll (blocking, run off the event loop): one request per operation, in a fresh client.
+
+        Returns the AccountFigures; a bounded parse refuses a figure that is not finite or too long (a failed poll).
+        """
+        client = self.client = self.settings.client()
+        operations = ("credit", "messages", "reply_to") if self.settings.reply_to else ("credit", "messages")
+        try:
+            return _account.gather(lambda operation: (client.call(operation), client.endpoint), operations, client.endpoints[0])
+        except CsoftError as exc:
+            raise PollFailed(self._text(client, exc), exc) from None
+        finally:
+            client.close()
+
+    def event(self, kind, error=None):
+        figures = self.figures
+        body = {
+            "type": kind,
+            "credit": figures["credit"],
+            "currency": figures["currency"],
+            "messages": figures["messages"],
+            "endpoint": figures["endpoint"],
+            "failed_over": figures["failed_over"],
+            "min_credit": float(self.settings.min_credit),
+            "min_messages": self.settings.min_messages,
+            "credit_state": self.states["credit"],
+            "messages_state": self.states["messages"],
+            "reachable": self.reachable,
+            "time": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        if self.settings.reply_to:
+            body["permitted_reply_to"] = figures.get("permitted_reply_to")
+        if error is not None:
+            body["error"] = error
+        return {"csoft": body}
+
+    def answered(self, figures):
+        """The events of a poll that got its AccountFigures: ``status`` after the first poll, then only the changes.
+
+        States are decided on the exact figures (credit a Decimal); events carry their JSON-safe form.
+        """
+        first = self.reachable is None
+        events = [] if first or self.reachable else ["reachable"]
+        exact = {"credit": figures.credit, "messages": figures.messages}
+        self.figures = figures = figures.public()
+        self.reachable = True
+        self.failures = 0
+        s = self.settings
+        bands = {"credit": s.min_credit * s.hysteresis, "messages": math.ceil(s.min_messages * s.hysteresis)}
+        for name, threshold in (("credit", s.min_credit), ("messages", s.min_messages)):
+            previous, state = self.states[name], next_state(self.states[name], exact[name], threshold, bands[name])
+            # a change; or low once the figures are known when the first poll had failed
+            if previous != state and (previous is not None or state == "low"):
+                events.append(f"{name}_{state}")
+            self.states[name] = state
+        if "reachable" in events:
+            LOG.info("csoft.sms.credit_watch: the service answers again at %s", figures["endpoint"])
+        return [self.event("status")] if first else [self.event(kind) for kind in events]
+
+    def failed(self, failure):
+        """The events of a poll that failed: one ``unreachable`` per outage (after ``status`` when it is the first poll)."""
+        if self.reachable is None and login_rejected(failure.error):
+            raise CsoftInputError(f"csoft.sms.credit_watch: {failure.text}") from None
+        self.failures += 1
+        events = []
+        if self.reachable is None:
+            self.reachable = False
+            events.append(self.event("status", failure.text))
+        if self.failures == 1:
+            self.reachable = False
+            events.append(self.event("unreachable", failure.text))
+            LOG.warning("csoft.sms.credit_watch: %s", failure.text)
+        else:
+            LOG.debug("csoft.sms.credit_watch: still failing: %s", failure.text)
+        return events
+
+    def delay(self):
+        """``interval`` after an answer; during an outage 2, 4, 8... x interval, at most ``backoff_max``."""
+        if not self.failures:
+            return self.settings.interval
+        return min(self.settings.interval * 2 ** min(self.failures, 32), self.settings.backoff_max)
+
+    def close(self):
+        if self.client is not None:
+            self.client.close()
