@@ -10,19 +10,22 @@ options:
   username:
     description:
       - The Username of the Connection Software account to query, for example V(ANOther.61234).
-      - Case-sensitive, 1 to 20 printable characters without spaces.
+      - Case-sensitive, 1 to 20 printable characters without spaces. A whole number (a template that renders to one)
+        is read as its decimal text.
       - Required. Modules fall back to the E(CSOFT_USERNAME) environment variable of the host that runs them.
     type: str
   pin:
     description:
       - The PIN (not the password) of the account.
-      - Case-sensitive, 1 to 20 printable characters without spaces.
+      - Case-sensitive, 1 to 20 printable characters without spaces. A whole number (an all-digit PIN that a template
+        renders to a number) is read as its decimal text.
       - Required. Modules fall back to the E(CSOFT_PIN) environment variable.
       - Sent only in the body of the SOAP request, never in a URL, and never shown in any output or error message.
     type: str
   endpoints:
     description:
-      - The SOAP service URLs, tried in order.
+      - The SOAP service URLs, tried in order; at most 8, each C(http://) or C(https://) with a host name or address,
+        an optional numeric port and a path.
       - The next URL is tried only when no connection could be made to the current one
         (connection refused, host name not resolved, connect time-out, TLS handshake or certificate failure).
       - Once the service has answered, in any way, the answer is final; the request is never retried,
@@ -50,6 +53,7 @@ options:
   timeout:
     description:
       - Time-out in seconds for each request, used both for connecting and for the whole answer.
+      - More than 0 and at most 3600.
       - A connect time-out moves on to the next endpoint; a request that was sent but not answered in time fails at once,
         without retry, because the service may have received it.
       - Modules fall back to the E(CSOFT_TIMEOUT) environment variable.
