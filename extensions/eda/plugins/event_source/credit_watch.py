@@ -86,7 +86,7 @@ options:
     type: float
     default: 10
   min_credit:
-    description: The account is C(low) on credit below this figure.
+    description: The account is C(low) on credit below this figure (finite, 0 or more).
     type: float
     default: 0
   min_messages:
@@ -94,11 +94,11 @@ options:
     type: int
     default: 0
   interval:
-    description: Seconds between polls; at least 10, so that no rulebook can hammer the service.
+    description: Seconds between polls; at least 10, so that no rulebook can hammer the service, and at most 86400.
     type: float
     default: 60
   backoff_max:
-    description: Longest wait in seconds between polls while the service cannot be reached; at least O(interval).
+    description: Longest wait in seconds between polls while the service cannot be reached; at least O(interval), at most 604800.
     type: float
     default: 900
   hysteresis:
