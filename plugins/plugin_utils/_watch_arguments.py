@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from ansible_collections.csoft.sms.plugins.module_utils import _account, _client, _connection, _values
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError
+from ansible_collections.csoft.sms.plugins.plugin_utils import _runway_state
 
 DEFAULT_INTERVAL = 60.0
 INTERVAL_FLOOR = 10.0
@@ -24,7 +25,13 @@ MAX_INTERVAL = 86400.0
 DEFAULT_BACKOFF_MAX = 900.0
 MAX_BACKOFF = 7 * 86400.0
 DEFAULT_HYSTERESIS = 0.1
-ARGUMENTS = _connection.NAMES + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to", "interval_floor_for_tests")
+DEFAULT_RUNWAY_WINDOW = 24
+MAX_RUNWAY_HOURS = 10 * 8760  # ten years
+MAX_RUNWAY_WINDOW = 8760  # a year
+RUNWAY_ARGUMENTS = ("min_runway", "runway_window", "state_file")
+ARGUMENTS = (
+    _connection.NAMES + ("min_credit", "min_messages", "interval", "backoff_max", "hysteresis", "reply_to") + RUNWAY_ARGUMENTS + ("interval_floor_for_tests",)
+)
 
 
 def _argument_label(name):
@@ -73,6 +80,30 @@ class Settings:
         self.hysteresis = _number(args, "hysteresis", Decimal(str(DEFAULT_HYSTERESIS)), 0, 1)
         reply_to = _given(args, "reply_to")
         self.reply_to = False if reply_to is None else _checked("reply_to", _values.as_bool, reply_to)
+        self._runway(args)
+
+    def _runway(self, args):
+        """The credit runway's arguments: none without ``min_runway`` (the source then behaves as it did before)."""
+        self.min_runway = _number(args, "min_runway", None, 0, MAX_RUNWAY_HOURS)
+        self.runway_window = _number(args, "runway_window", Decimal(DEFAULT_RUNWAY_WINDOW), 0, MAX_RUNWAY_WINDOW, low_open=True)
+        state_file = _given(args, "state_file")
+        self.state_file = None if state_file is None else _checked("state_file", _runway_state.checked_path, state_file)
+        self.state_key = None
+        if self.min_runway is None:
+            given = [name for name in RUNWAY_ARGUMENTS[1:] if _given(args, name) is not None]
+            if given:
+                raise CsoftInputError(
+                    f"csoft.sms.credit_watch: {' and '.join(given)} {'is' if len(given) == 1 else 'are'} set without min_runway; "
+                    "set min_runway (hours, 0 for the figures without runway events) or remove them"
+                )
+            return
+        # the window must hold the 3 samples of an estimate: 3 polls
+        if self.runway_window * 3600 < 3 * Decimal(str(self.interval)):
+            raise CsoftInputError(
+                f"csoft.sms.credit_watch: the source argument runway_window is {self.runway_window} hours, shorter than 3 polls "
+                f"of interval {self.interval:g} s; set it to at least {3 * self.interval / 3600:.6g} hours"
+            )
+        self.state_key = _runway_state.state_key(self.username, self.connection.endpoints)
 
     def client(self):
         return _client.CsoftClient(self.connection)

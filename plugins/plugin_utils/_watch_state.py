@@ -8,15 +8,21 @@
 hysteresis) and the outage; ``poll`` reads the account once (one request per
 operation, through the collection's one client), ``answered`` and ``failed``
 turn a poll into the events to emit, ``delay`` is the wait before the next
-poll (with backoff during an outage). No I/O but the client's; no asyncio.
+poll (with backoff during an outage). With ``min_runway`` it also keeps the
+credit runway (``_runway``): a sample per answered poll, its estimate and
+state in every event, ``runway_low``/``runway_ok`` on changes; ``load_runway``
+and ``save_runway`` read and write the ``state_file`` (``_runway_state``).
+No I/O but the client's and the state file's; no asyncio.
 """
 
 import logging
 import math
+import time
 from datetime import datetime, timezone
 
 from ansible_collections.csoft.sms.plugins.module_utils import _account, _errors
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftInputError
+from ansible_collections.csoft.sms.plugins.plugin_utils import _runway, _runway_state
 
 LOG = logging.getLogger("csoft.sms.credit_watch")
 
@@ -47,8 +53,14 @@ class PollFailed(Exception):
 class Watch:
     """The polling loop's state: the last figures, the two states and the outage."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, clock=time.time):
         self.settings = settings
+        self.clock = clock  # the wall clock of the runway's samples (seconds since the epoch)
+        self.runway = None if settings.min_runway is None else _runway.Runway(settings.runway_window)
+        self.estimate = None
+        self.runway_state = None  # the last decided state, low or ok
+        self.unsaved = False
+        self.save_failed = False
         self.figures = dict.fromkeys(("credit", "currency", "messages", "endpoint", "failed_over"))
         self.states = {"credit": None, "messages": None}
         self.reachable = None
@@ -91,6 +103,10 @@ class Watch:
         }
         if self.settings.reply_to:
             body["permitted_reply_to"] = figures.get("permitted_reply_to")
+        if self.runway is not None:
+            body.update(self.estimate.public() if self.estimate is not None else {"burn_per_hour": None, "runway_hours": None})
+            body["min_runway"] = float(self.settings.min_runway)
+            body["runway_state"] = "unknown" if self.estimate is None else self.runway_state
         if error is not None:
             body["error"] = error
         return {"csoft": body}
@@ -114,9 +130,41 @@ class Watch:
             if previous != state and (previous is not None or state == "low"):
                 events.append(f"{name}_{state}")
             self.states[name] = state
+        if self.runway is not None:
+            events.extend(self._runway_events(exact["credit"]))
         if "reachable" in events:
             LOG.info("csoft.sms.credit_watch: the service answers again at %s", figures["endpoint"])
         return [self.event("status")] if first else [self.event(kind) for kind in events]
+
+    def _runway_events(self, credit):
+        """Add the poll's sample; ``runway_low``/``runway_ok`` on a change of the decided state (low once known at start)."""
+        self.runway.add(self.clock(), credit)
+        self.unsaved = True
+        self.estimate = self.runway.estimate()
+        s = self.settings
+        previous = self.runway_state
+        self.runway_state = _runway.runway_state(previous, self.estimate, s.min_runway, s.hysteresis)
+        if self.runway_state is not None and previous != self.runway_state and (previous is not None or self.runway_state == "low"):
+            return [f"runway_{self.runway_state}"]
+        return []
+
+    def load_runway(self):
+        """Read the samples of ``state_file`` (blocking, at start): a file of no use is one log line and a fresh window."""
+        if self.runway is not None and self.settings.state_file:
+            self.runway.restore(_runway_state.load(self.settings.state_file, self.settings.state_key, LOG), self.clock())
+
+    def save_runway(self):
+        """Write the samples to ``state_file`` after a new one (blocking); a failure is one warning line per streak."""
+        if self.runway is None or not self.settings.state_file or not self.unsaved:
+            return
+        try:
+            _runway_state.save(self.settings.state_file, self.settings.state_key, self.runway.samples)
+        except OSError as exc:
+            if not self.save_failed:
+                LOG.warning("csoft.sms.credit_watch: cannot write the runway state file %s: %s; the estimate goes on in memory", self.settings.state_file, exc)
+            self.save_failed = True
+        else:
+            self.unsaved = self.save_failed = False
 
     def failed(self, failure):
         """The events of a poll that failed: one ``unreachable`` per outage (after ``status`` when it is the first poll)."""

@@ -25,6 +25,11 @@ Arguments:
                     be ``ok`` again (default 0.1), so a figure at the
                     threshold does not flap
     reply_to        also query PermittedReplyTo (default false)
+    min_runway      hours: the runway (how long the credit lasts at the
+                    current rate) is low below this; not set, the source
+                    makes no estimate and its events are as before
+    runway_window   hours of polls from which the rate is taken (default 24)
+    state_file      a file that keeps the samples across restarts
     interval_floor_for_tests
                     FOR TESTS AGAINST THE SIMULATOR ONLY: lowers the 10 s floor
                     of ``interval`` (0 < value <= 10). Never set it against the
@@ -35,8 +40,11 @@ first), ``credit_low``, ``credit_ok``, ``messages_low``, ``messages_ok``,
 ``unreachable``, ``reachable``, with the figures ``credit``, ``currency``,
 ``messages``, ``endpoint``, ``failed_over``, ``min_credit``,
 ``min_messages``, ``time`` and the states ``credit_state``,
-``messages_state`` (``low``/``ok``) and ``reachable``. Never the username or
-the PIN.
+``messages_state`` (``low``/``ok``) and ``reachable``. With ``min_runway``
+also ``runway_low`` and ``runway_ok`` (on changes), and in every event the
+figures ``burn_per_hour`` and ``runway_hours`` (numbers, or null while unknown
+or, for ``runway_hours``, while nothing is spent), ``min_runway`` and
+``runway_state`` (``low``/``ok``/``unknown``). Never the username or the PIN.
 
 Example (the credentials from CSOFT_USERNAME and CSOFT_PIN of ansible-rulebook's
 environment; EXAMPLES below passes them as template variables):
@@ -50,6 +58,7 @@ import importlib.machinery
 import importlib.util
 import os
 import sys
+import time
 
 DOCUMENTATION = r"""
 ---
@@ -109,6 +118,25 @@ options:
     description: Also query the permitted ReplyTo values and add C(permitted_reply_to) to the events.
     type: bool
     default: false
+  min_runway:
+    description:
+      - Hours. The runway, how long the credit lasts at the rate of the last O(runway_window), is C(low) below this figure,
+        and C(ok) again at O(min_runway) x (1 + O(hysteresis)); fractions of an hour are allowed, 0 gives the figures without runway events.
+      - The rate is the least-squares slope of the polls' credit over the window; a rise in credit (a top-up) starts a new window.
+        It is unknown (null) until the window holds 3 polls spanning 1/12 of it; with nothing spent the runway is null (unbounded).
+      - Not set, no estimate is made and the events are those of earlier versions.
+    type: float
+  runway_window:
+    description: Hours of polls the rate is taken from (above 0, at most 8760, and at least 3 x O(interval)). Needs O(min_runway).
+    type: float
+    default: 24
+  state_file:
+    description:
+      - A file (in an existing directory) that keeps the runway's samples across restarts, so that a restart has no new unknown period.
+        Needs O(min_runway).
+      - JSON of the samples (time and credit) and a hash of the username and endpoints, written atomically with mode 0600;
+        no username, PIN or endpoint. A missing, corrupt or foreign file is ignored with one log line.
+    type: path
   interval_floor_for_tests:
     description: For tests against the simulator only; lowers the floor of O(interval) below 10 seconds.
     type: float
@@ -120,6 +148,15 @@ EXAMPLES = r"""
     pin: "{{ CSOFT_PIN }}"
     min_credit: 10
     min_messages: 200
+    interval: 300
+
+# Warn while there are still two days to top up, at the rate of the last 24 hours
+- csoft.sms.credit_watch:
+    username: "{{ CSOFT_USERNAME }}"
+    pin: "{{ CSOFT_PIN }}"
+    min_runway: 48
+    runway_window: 24
+    state_file: /var/lib/eda/csoft-runway.json
     interval: 300
 """
 
@@ -174,13 +211,19 @@ async def _sleep(seconds):
     await asyncio.sleep(seconds)
 
 
+def _now():
+    """The wall clock of the runway's samples (a seam for the tests)."""
+    return time.time()
+
+
 async def main(queue, args):
     """Poll the account until cancelled; put the events on ``queue``.
 
     Raises CsoftInputError (one line) for a bad argument or a login rejected at start.
     """
-    watch = _watch_state.Watch(_watch_arguments.Settings(dict(args or {})))
+    watch = _watch_state.Watch(_watch_arguments.Settings(dict(args or {})), clock=lambda: _now())
     try:
+        await asyncio.to_thread(watch.load_runway)
         while True:
             try:
                 events = watch.answered(await asyncio.to_thread(watch.poll))
@@ -188,6 +231,7 @@ async def main(queue, args):
                 events = watch.failed(failure)
             for event in events:
                 await queue.put(event)
+            await asyncio.to_thread(watch.save_runway)
             await _sleep(watch.delay())
     finally:
         # Cancelled (rulebook shutdown, Ctrl-C) or failed: close the client of a poll still under way.
