@@ -9,9 +9,9 @@ Pure arithmetic, no I/O, no clock (the caller gives each sample's time):
 * ``Runway(window_hours)`` keeps the polls' samples ``(time in seconds, credit
   as a Decimal)`` of the last ``window_hours``, oldest first. A rise in credit
   (a top-up) or a clock that went back starts a new window, so a top-up is
-  never read as negative spending. At most about ``MAX_SAMPLES`` are kept: a
-  sample closer than ``window / MAX_SAMPLES`` to the one before the last
-  replaces the last, so the newest figure is always there.
+  never read as negative spending. At most ``MAX_SAMPLES`` + 2 are kept: a
+  last sample closer than ``window / MAX_SAMPLES`` to the one before it is
+  replaced by the next, so the newest figure is always there.
 * ``estimate()`` is the least-squares slope of credit over time
   (``burn_per_hour``, credit spent per hour, 0 or more) and ``runway_hours`` =
   credit / ``burn_per_hour``, both Decimals; None (unknown) until the window
@@ -33,6 +33,7 @@ SPAN_DIVISOR = 12
 _SECONDS_PER_HOUR = 3600
 # Enough digits for sums of squares of times (seconds with a fraction) and credits (15 + 8 digits).
 _CONTEXT = Context(prec=60)
+_RESULT = Context(prec=28)
 
 
 class Estimate:
@@ -73,8 +74,8 @@ class Runway:
         samples = self.samples
         if samples and (credit > samples[-1][1] or when < samples[-1][0]):
             samples.clear()
-        if len(samples) >= 2 and when - samples[-2][0] < self.spacing:
-            samples[-1] = (when, credit)
+        if len(samples) >= 2 and samples[-1][0] - samples[-2][0] < self.spacing:
+            samples[-1] = (when, credit)  # the last was too close to the one before it: the newest figure replaces it
         else:
             samples.append((when, credit))
         self.drop_before(when)
@@ -117,9 +118,11 @@ class Runway:
             if sxx <= 0:  # pragma: no cover - a span of at least 1/12 of the window means two different times
                 return None
             burn = -sxy * _SECONDS_PER_HOUR / sxx
-            if burn <= 0:
-                return Estimate(Decimal(0), None)
-            return Estimate(+burn, max(samples[-1][1], Decimal(0)) / burn)
+        if burn <= 0:
+            return Estimate(Decimal(0), None)
+        # the figures to 28 significant digits (the default context's), far more than a float event keeps
+        burn = _RESULT.plus(burn)
+        return Estimate(burn, _RESULT.divide(max(samples[-1][1], Decimal(0)), burn))
 
 
 def runway_state(current, estimate, min_runway, hysteresis):

@@ -65,7 +65,7 @@ def checked_path(name, value):
 
 def save(path, key, samples):
     """Write the samples to ``path`` atomically with mode 0600 (OSError on failure; no temporary file is left)."""
-    text = json.dumps({"key": key, "samples": [[when, str(credit)] for when, credit in samples]}, allow_nan=False, separators=(",", ":"))
+    text = json.dumps({"key": key, "samples": [[when, format(credit, "f")] for when, credit in samples]}, allow_nan=False, separators=(",", ":"))
     directory, name = os.path.split(path)
     handle, temporary = tempfile.mkstemp(prefix=f".{name[:64]}.", suffix=".tmp", dir=directory)
     try:
