@@ -8,7 +8,8 @@
 # playbooks/demo_gate_low_credit.yml (a gate that stops a deployment), with the
 # notification callback csoft.sms.sms_notify enabled: it texts on-call about
 # the failed run, and the demo reads that SMS back from the simulator. Last, it
-# shows the Event-Driven Ansible event source csoft.sms.credit_watch for a few seconds.
+# shows the Event-Driven Ansible event source csoft.sms.credit_watch for a few seconds, then its credit
+# runway (runway_low while the credit falls by the same step at each poll).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/venv.sh
@@ -66,3 +67,9 @@ echo "=== 3. the credit watch (Event-Driven Ansible) ==="
 echo "The event source csoft.sms.credit_watch, polling every 0.5 s (an interval allowed for the simulator only):"
 "$VENV/bin/python" scripts/lib/credit_watch_demo.py "$work/vars.json"
 echo "demo: a rulebook acts on these events, e.g. extensions/eda/rulebooks/credit_watch.yml texts the on-call number on credit_low."
+
+echo
+echo "=== 4. the credit runway: how long the credit lasts at the current rate ==="
+echo "The same source with min_runway, polling every 0.25 s over a window of 14.4 s (for the simulator only):"
+"$VENV/bin/python" scripts/lib/credit_watch_demo.py "$work/vars.json" runway
+echo "demo: extensions/eda/rulebooks/credit_watch.yml texts finance on runway_low: \"credit lasts about N hours at the current rate\"."
