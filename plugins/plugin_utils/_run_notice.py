@@ -5,16 +5,18 @@
 """What the callback csoft.sms.sms_notify texts at the end of a run (private to the collection).
 
 ``RunRecord`` collects what the callback sees of one run (the playbooks, the
-first failed host and task); ``summarize`` turns it and the run's per-host
-statistics into a ``RunSummary``; ``compose`` writes the SMS text, which fits
-one SMS part where it can. Texts are built from names only: never from a
-task's arguments, its result or a ``no_log`` task's name.
+failures of each host in order); ``summarize`` turns it and the run's
+per-host statistics into a ``RunSummary``; ``compose`` writes the SMS text,
+which fits one SMS part where it can. Texts are built from names only: never
+from a task's arguments, its result or a ``no_log`` task's name, and never
+with the PIN or a piece of it (``mask_pieces``).
 
 Standard library and module_utils only, so it is unit-tested without a run.
 """
 
 import os
 import re
+from urllib.parse import quote
 
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError
 from ansible_collections.csoft.sms.plugins.module_utils._sms_text import BAD_TEXT_RE, message_parts, to_gsm7
@@ -24,6 +26,13 @@ FIELDS = ("playbook", "outcome", "hosts", "ok", "failed", "unreachable", "first_
 HIDDEN_TASK = "(a no_log task)"
 _PLACEHOLDER_RE = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _OUTCOME_WORDS = {"failure": "FAILED", "success": "OK"}
+# Names are kept whole up to MAX_NAME characters, so that the PIN is masked before any name is shortened;
+# PER_HOST failures of a host are kept (the rescued ones come first).
+MAX_NAME = 1000
+PER_HOST = 100
+# The shortest piece of the PIN that never reaches an SMS, and the characters a piece may be masked with.
+PIECE = 4
+_MASKS = "*#?.-_+"
 
 
 def clean(text, limit=200):
@@ -60,17 +69,35 @@ class RunRecord:
 
     def __init__(self):
         self.playbooks = []
-        self.first_host = None
-        self.first_task = None
+        self._failures = {}  # host -> [(order, task name)], in order, at most PER_HOST
+        self._order = 0
 
     def playbook(self, path):
         self.playbooks.append(os.path.basename(str(path)))
 
     def failed(self, host, task_name, hidden):
-        """Remember the first failure: its host and its task's name (not the name of a ``no_log`` task)."""
-        if self.first_host is None:
-            self.first_host = clean(host, 60)
-            self.first_task = HIDDEN_TASK if hidden else (clean(task_name, 100) or "(unnamed task)")
+        """Remember a failure (also one a ``rescue:`` will handle): its host and its task's name, not a ``no_log`` one's."""
+        self._order += 1
+        failures = self._failures.setdefault(str(host), [])
+        if len(failures) < PER_HOST:
+            failures.append((self._order, HIDDEN_TASK if hidden else (clean(task_name, MAX_NAME) or "(unnamed task)")))
+
+    def first_failure(self, host_stats):
+        """``(host, task)`` of the run's first failure that Ansible counts, or ``(None, None)``.
+
+        ``host_stats`` is host name -> ``AggregateStats.summarize()``. Only a host
+        with ``failures`` or ``unreachable`` counts. Ansible counts a failure that
+        a ``rescue:`` handled in ``rescued`` instead, and a host goes on after it
+        only: so a host's first ``rescued`` failures are skipped.
+        """
+        first = None
+        for host, stat in host_stats.items():
+            failures = self._failures.get(str(host))
+            if failures and (stat.get("failures") or stat.get("unreachable")):
+                order, task = failures[min(int(stat.get("rescued") or 0), len(failures) - 1)]
+                if first is None or order < first[0]:
+                    first = (order, str(host), task)
+        return first[1:] if first else (None, None)
 
 
 class RunSummary:
@@ -94,18 +121,18 @@ def summarize(record, host_stats, stopped=False):
     """
     failed = sorted(host for host, stat in host_stats.items() if stat.get("failures"))
     unreachable = sorted(host for host, stat in host_stats.items() if stat.get("unreachable"))
-    first_host, first_task = record.first_host, record.first_task
+    first_host, first_task = record.first_failure(host_stats)
     if first_host is None and (failed or unreachable):
-        first_host = clean((failed or unreachable)[0], 60)
+        first_host = (failed or unreachable)[0]
         first_task = "unreachable" if not failed else "(unknown task)"
     return RunSummary(
-        playbook=clean(" ".join(record.playbooks) or "ansible-playbook", 100),
+        playbook=clean(" ".join(record.playbooks) or "ansible-playbook", MAX_NAME),
         outcome="failure" if failed or unreachable or stopped else "success",
         hosts=len(host_stats),
         ok=len(host_stats) - len(set(failed) | set(unreachable)),
         failed=len(failed),
         unreachable=len(unreachable),
-        first_host=first_host or "",
+        first_host=clean(first_host or "", MAX_NAME),
         first_task=first_task or "",
     )
 
@@ -125,24 +152,60 @@ def _shorten(text, keep):
     return text if len(text) <= keep else text[: max(keep - 3, 1)] + "..."
 
 
-def compose(summary, template=None):
+def compose(summary, template=None, hide=None, secret=None):
     """The SMS text for ``summary``: ``template`` with its placeholders filled in, or the default text.
 
+    ``hide`` (str -> str, the client's ``redact``) masks the PIN in every form
+    in each name before any name is shortened, and no piece of ``secret`` (the
+    PIN) of PIECE characters or more is left in the text (``mask_pieces``).
     The default text keeps to the GSM-7 alphabet (other characters become
     ``?``) and is shortened (the names of the task, playbook and host) until it
     fits one SMS part. A template's text is the user's: only cleaned of
     control characters other than line breaks.
     """
-    playbook, task, host = (to_gsm7(value) for value in (summary.playbook, summary.first_task, summary.first_host))
+    hide = hide or str
+    names = {name: clean(hide(getattr(summary, name)), limit) for name, limit in (("playbook", 100), ("first_task", 100), ("first_host", 60))}
     if template is not None:
-        values = dict(summary.as_dict(), outcome=_OUTCOME_WORDS[summary.outcome])
+        values = dict(summary.as_dict(), outcome=_OUTCOME_WORDS[summary.outcome], **names)
         text = _PLACEHOLDER_RE.sub(lambda match: str(values[match.group(1)]), template)
-        text = BAD_TEXT_RE.sub(" ", text).strip()
+        text = BAD_TEXT_RE.sub(" ", hide(text)).strip()
         if text:
-            return text
+            return mask_pieces(text, secret)
+    playbook, task, host = (to_gsm7(names[name]) for name in ("playbook", "first_task", "first_host"))
     text = _default_text(summary, playbook, task, host)
     for keep in (60, 40, 24, 12):
         if message_parts(text)[2] == 1:
             break
         text = _default_text(summary, _shorten(playbook, keep), _shorten(task, keep), _shorten(host, keep + 12))
-    return text
+    return mask_pieces(text, secret)
+
+
+def _forms(secret):
+    """The secret as a text could hold it: as is, XML-escaped, percent-encoded, in the GSM-7 alphabet."""
+    escaped = secret.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return {secret, escaped, escaped.replace('"', "&quot;").replace("'", "&#x27;"), quote(secret, safe=""), to_gsm7(secret)}
+
+
+def mask_pieces(text, secret, size=PIECE):
+    """``text`` without any piece of ``secret`` (in any of its forms) of ``size`` or more characters.
+
+    Every character of every piece found is masked with a character the
+    secret does not hold, so that masking cannot make a new piece; without
+    such a character the pieces are cut out until none is left. A secret
+    shorter than ``size`` is not looked for (the client's redact masks it whole).
+    """
+    if not secret or len(secret) < size:
+        return text
+    forms = _forms(str(secret))
+    pieces = sorted({form[index : index + size] for form in forms for index in range(len(form) - size + 1)})
+    mask = next((char for char in _MASKS if not any(char in form for form in forms)), "")
+    while True:
+        covered = set()
+        for piece in pieces:
+            start = text.find(piece)
+            while start >= 0:
+                covered.update(range(start, start + size))
+                start = text.find(piece, start + 1)
+        if not covered:
+            return text
+        text = "".join(mask if index in covered else char for index, char in enumerate(text))
