@@ -94,7 +94,7 @@ def _interrupted_run(ansible, tmp_path, env, second=None):
             if second is not None:
                 _wait(second, 120, "SMS being sent")
                 proc.send_signal(signal.SIGINT)
-            output, _ = proc.communicate(timeout=120)
+            output, _unused = proc.communicate(timeout=120)
         finally:
             proc.kill()
     return proc.returncode, output

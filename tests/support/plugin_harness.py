@@ -15,13 +15,14 @@ import io
 import json
 
 import yaml
-from ansible import constants as C
 from ansible.module_utils import basic
 
 from ansible_collections.csoft.sms.plugins.doc_fragments.connection import ModuleDocFragment
 
 
 def plugin(module, plugin_type, name, parts, class_name):
+    from ansible import constants as C  # pylint: disable=import-outside-toplevel  # not importable in module tests
+
     options = yaml.safe_load(module.DOCUMENTATION).get("options") or {}
     for part in parts:
         for option, entry in yaml.safe_load(getattr(ModuleDocFragment, part))["options"].items():

@@ -60,8 +60,8 @@ class Service:
         return ANSWERS[operation], SECONDARY
 
 
-def scope(host, task="task-1", batch=BATCH, play="play-1"):
-    return Scope(play, task, host, list(batch))
+def scope(host, task="task-1", batch=None, play="play-1"):
+    return Scope(play, task, host, list(BATCH if batch is None else batch))
 
 
 def once(cache, service, where, warn=None, settings=SETTINGS):
