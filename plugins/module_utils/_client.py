@@ -26,7 +26,7 @@ It imports nothing from the Ansible controller, so it can run on any host.
 
 from urllib.parse import quote, quote_plus
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, parse_operation_result
+from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, gather, parse_operation_result
 from ansible_collections.csoft.sms.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.csoft.sms.plugins.module_utils._errors import (
     CsoftError,
@@ -173,6 +173,10 @@ class CsoftClient:
     def permitted_reply_to(self):
         """Return the permitted ReplyTo values (list of str, order kept)."""
         return self.call("PermittedReplyTo")
+
+    def figures(self, operations):
+        """The AccountFigures of ``operations`` (friendly or SOAP names), each asked once, in order."""
+        return gather(lambda operation: (self.call(operation), self.endpoint), operations, self.endpoints[0])
 
     def call(self, operation):
         """Send one account query and return its parsed value."""
