@@ -187,7 +187,7 @@ dependencies:
     package_system: python3
     python_path: /usr/bin/python3
   ansible_core:
-    package_pip: ansible-core>=2.16,<2.20
+    package_pip: ansible-core>=2.16,<2.22
   ansible_runner:
     package_pip: ansible-runner
   galaxy: requirements.yml
