@@ -911,8 +911,12 @@ def _redact(text, pins):
 
 
 def _new_ca():
-    import trustme  # lazily: only needed for HTTPS
-
+    try:
+        import trustme  # lazily: only needed for HTTPS
+    except ImportError:
+        raise ImportError(
+            "HTTPS (--tls) needs the Python package trustme, which is not installed: pip install trustme (tests/requirements.txt lists it)"
+        ) from None
     return trustme.CA()
 
 
@@ -1255,7 +1259,7 @@ def main(argv=None):
         for server in servers:
             server.set_mode(args.mode)
         group.start()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ImportError) as exc:
         sys.stderr.write(f"csoft simulator: cannot start: {exc}\n")
         return 1
     try:
