@@ -10,10 +10,11 @@
 #                                  and a benchmark smoke run
 #   bash scripts/test.sh --quick   ruff and the pytest suites (tests/unit, tests/functional) on 2.19 only
 #
-# Venvs: .venv (ansible-core 2.19 + gate tools, pinned by tests/constraints.txt), .venv-2.16 (the oldest
+# Venvs: .venv (ansible-core 2.19 and the test suite's requirements, pinned by tests/constraints.txt; with
+# --quick also the gate tools), .venv-gates (the gate tools, tests/dev-requirements.txt), .venv-2.16 (the oldest
 # supported ansible-core), .venv-eda (ansible-rulebook) and the newest ansible-core (2.21, Python 3.12+:
-# scripts/lib/newest.sh, a Debian 13 root where the machine has Python 3.11). Override the first three with
-# CSOFT_VENV / CSOFT_VENV_OLDEST / CSOFT_VENV_EDA. Extra pytest arguments: CSOFT_PYTEST_ARGS.
+# scripts/lib/newest.sh, a Debian 13 root where the machine has Python 3.11). Override them with CSOFT_VENV /
+# CSOFT_GATE_VENV / CSOFT_VENV_OLDEST / CSOFT_VENV_EDA. Extra pytest arguments: CSOFT_PYTEST_ARGS.
 #
 # Each step ends with one line: PASS|FAIL, its time, and its passed/skipped/failed counts with the reason of
 # every skip (scripts/lib/step_counts.py); its output is also in tests/output/steps/. Environments are
@@ -32,7 +33,13 @@ OLDEST=${CSOFT_VENV_OLDEST:-.venv-2.16}
 # absolute paths: the gates run tools from the venv after changing directory
 case $VENV in /*) ;; *) VENV=$PWD/$VENV ;; esac
 case $OLDEST in /*) ;; *) OLDEST=$PWD/$OLDEST ;; esac
-export CSOFT_GATE_VENV=${CSOFT_GATE_VENV:-$VENV}
+if [ "$quick" = 1 ]; then
+    GATES=${CSOFT_GATE_VENV:-$VENV}
+else
+    GATES=${CSOFT_GATE_VENV:-.venv-gates}
+fi
+case $GATES in /*) ;; *) GATES=$PWD/$GATES ;; esac
+export CSOFT_GATE_VENV=$GATES
 started=$(date +%s)
 summary=()
 failed=0
@@ -163,8 +170,14 @@ if [ "$quick" = 0 ]; then
     in_background prepare-eda bash scripts/lib/eda.sh --prepare
     in_background prepare-newest bash scripts/lib/newest.sh --prepare
 fi
-step "prepare $VENV" csoft_venv "$VENV" test -r tests/dev-requirements.txt -r tests/requirements.txt -c tests/constraints.txt
-step "ruff" bash scripts/lib/gates.sh ruff
+if [ "$quick" = 1 ]; then
+    step "prepare $VENV" csoft_venv "$VENV" test -r tests/dev-requirements.txt -r tests/requirements.txt -c tests/constraints.txt
+    step "ruff" bash scripts/lib/gates.sh ruff
+else
+    # The gate tools (the larger download) are prepared in the background too; the suites start sooner.
+    in_background prepare-gates csoft_venv "$GATES" gates -r tests/dev-requirements.txt -r tests/requirements.txt -c tests/constraints.txt
+    step "prepare $VENV" csoft_venv "$VENV" suite -r tests/requirements.txt -c tests/constraints.txt
+fi
 # The functional tests run ansible-playbook: two pytest workers keep both cores busy. --dist loadscope keeps a
 # module's tests (and its module-scoped fixtures, such as the hostile run) on one worker.
 if [ "$quick" = 1 ]; then
@@ -185,11 +198,12 @@ else
         pytest_in "$OLDEST" -n 2 --dist loadscope -m "not scale" tests/unit/plugins/plugin_utils tests/functional
     background_step "prepare the event source's venv" prepare-eda
     step "event source (tests/eda, ansible-rulebook)" bash scripts/lib/eda.sh -rs
-    # The release gates, one step each (ruff ran above).
+    # The release gates, one step each.
+    background_step "prepare $GATES" prepare-gates
     for name in $(bash scripts/lib/gates.sh list); do
         case $name in
-        ruff) ;;
-        sanity | units) gate "$name" "ansible-test $name, ansible-core $(core_version "$VENV")" ;;
+        ruff) gate ruff ruff ;;
+        sanity | units) gate "$name" "ansible-test $name, ansible-core $(core_version "$GATES")" ;;
         *) gate "$name" "gate $name" ;;
         esac
     done
@@ -212,6 +226,8 @@ else
 fi
 
 echo
-echo "=== summary ($(($(date +%s) - started)) s) ==="
+# the CPU time of every process this run started and waited for (user + system), beside the wall time
+cpu=$(times | tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+echo "=== summary ($(($(date +%s) - started)) s, $cpu s of CPU) ==="
 printf '%s\n' "${summary[@]}"
 exit "$failed"

@@ -37,6 +37,7 @@
 #                      (ansible-test passes no environment variable of ours to the tests)
 #   CSOFT_TEST_ROOT    where the copy lives (default ${TMPDIR:-/tmp}/csoft-sms-ansible-test-$UID)
 #   CSOFT_TEST_KEEP_OUTPUT=0  do not copy tests/output back
+#   CSOFT_TEST_OUTPUT  where to copy it (default tests/output of the checkout; relative to the checkout)
 #   CSOFT_TEST_FRESH=1 recreate ansible-test's delegation venvs (kept between runs otherwise)
 set -euo pipefail
 
@@ -221,12 +222,13 @@ main() {
     if [ "${CSOFT_TEST_KEEP_OUTPUT:-1}" != 0 ] && [ -d "$DEST/tests/output" ]; then
         # results (junit, bot, coverage, data, ...), each replacing its old copy; not
         # ansible-test's .tmp scratch and venvs, and nothing else under tests/output
-        local entry
-        mkdir -p "$REPO/tests/output"
+        local entry output=${CSOFT_TEST_OUTPUT:-tests/output}
+        case $output in /*) ;; *) output=$REPO/$output ;; esac
+        mkdir -p "$output"
         for entry in "$DEST"/tests/output/*; do
             [ -e "$entry" ] || continue
-            rm -rf "$REPO/tests/output/${entry##*/}"
-            cp -a "$entry" "$REPO/tests/output/"
+            rm -rf "${output:?}/${entry##*/}"
+            cp -a "$entry" "$output/"
         done
     fi
     return "$rc"

@@ -269,7 +269,8 @@ ansible_test() {
     list=$(file_list || true)
     direct_python >/dev/null && venv=$HOST_VENV
     run env ANSIBLE_TEST="$venv/bin/ansible-test" ${list:+CSOFT_TEST_FILES=$list} \
-        CSOFT_TEST_ROOT="${TMPDIR:-/tmp}/csoft-sms-ansible-test-newest-$(id -u)" bash scripts/lib/ansible_test.sh "$@"
+        CSOFT_TEST_ROOT="${TMPDIR:-/tmp}/csoft-sms-ansible-test-newest-$(id -u)" CSOFT_TEST_OUTPUT=tests/output/newest \
+        bash scripts/lib/ansible_test.sh "$@"
 }
 
 describe() {

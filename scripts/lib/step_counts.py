@@ -9,6 +9,8 @@ prints one line such as ``191 passed, 1 skipped, 0 failed; skipped: the vendor p
 
 * pytest: the sums of its closing lines (``2 failed, 191 passed in 55.1s``, with or without ``=``), and the
   reasons of its skips (``SKIPPED [2] tests/x.py:12: reason``, printed with ``-rs`` or ``-ra``);
+* ansible-test integration: each ``Running T integration test role|script`` is a target (a failed run: the
+  last one failed);
 * ansible-test sanity: each ``Running sanity test "x"`` is a test; a ``Skipping sanity test`` warning, or a
   ``Required program "p" not found.`` warning after it, a skip with that text as its reason; the failed ones from
   its closing ``The N sanity test(s) listed below (out of M) failed``;
@@ -23,17 +25,20 @@ import sys
 PYTEST_CLOSING = re.compile(r"^=*\s*((?:\d+ [a-z]+(?:, )?)+|no tests ran)(?: in [0-9.]+s(?: \([0-9:.]+\))?)?\s*=*$")
 PYTEST_SKIP = re.compile(r"^SKIPPED \[(\d+)\] [^ ]+?:\d+: (.*)$")
 SANITY_RUN = re.compile(r'^Running sanity test ["\']([^"\']+)["\']')
+INTEGRATION_RUN = re.compile(r"^Running (\S+) integration test (?:role|script)$")
 SANITY_SKIP = re.compile(r'^WARNING: (Skipping sanity test ["\'].*)$')
 SANITY_MISSING = re.compile(r'^WARNING: (Required program ["\'][^"\']+["\'] not found\.)')
 SANITY_FAILED = re.compile(r"^(?:ERROR: |FATAL: )?The (\d+) sanity test\(s\) listed below \(out of (\d+)\) failed")
 SPHINX_WARNINGS = re.compile(r"build succeeded, (\d+) warnings?")
+WARNINGS_EXPLAINED = re.compile(r"^docs: \d+ warnings, (.*)$")
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def parse(text, rc=0):
     """``{"passed", "skipped", "failed", "reasons": [...], "warnings": N or None, "kind": "pytest"|"sanity"|"check"}``."""
-    counts = {"passed": 0, "skipped": 0, "failed": 0, "reasons": [], "warnings": None, "kind": "check"}
+    counts = {"passed": 0, "skipped": 0, "failed": 0, "reasons": [], "warnings": None, "why_warnings": None, "kind": "check"}
     sanity_run, sanity_skipped, sanity_failed = [], 0, 0
+    integration_run = []
     pytest_seen = False
     for raw in text.splitlines():
         line = ANSI.sub("", raw).strip()
@@ -52,6 +57,10 @@ def parse(text, rc=0):
         match = PYTEST_SKIP.match(line)
         if match:
             counts["reasons"].append(f"{match.group(2)} ({match.group(1)})")
+            continue
+        match = INTEGRATION_RUN.match(line)
+        if match:
+            integration_run.append(match.group(1))
             continue
         match = SANITY_RUN.match(line)
         if match:
@@ -73,6 +82,10 @@ def parse(text, rc=0):
         if match:
             sanity_failed += int(match.group(1))
             continue
+        match = WARNINGS_EXPLAINED.match(line)
+        if match:
+            counts["why_warnings"] = match.group(1)
+            continue
         match = SPHINX_WARNINGS.search(line)
         if match:
             counts["warnings"] = (counts["warnings"] or 0) + int(match.group(1))
@@ -83,6 +96,12 @@ def parse(text, rc=0):
         counts["passed"] += len(sanity_run) - sanity_failed
         counts["skipped"] += sanity_skipped
         counts["failed"] += sanity_failed
+    if integration_run:
+        # ansible-test stops at the first target that fails: the last one that ran
+        counts["kind"] = "integration"
+        counts["passed"] += len(integration_run) - (1 if rc != 0 else 0)
+        counts["failed"] += 1 if rc != 0 else 0
+        return counts
     if counts["kind"] == "check":
         counts["passed" if rc == 0 else "failed"] = 1
     elif rc != 0 and counts["failed"] == 0:
@@ -96,6 +115,8 @@ def describe(counts):
     text = f"{counts['passed']} passed, {counts['skipped']} skipped, {counts['failed']} failed{noun}"
     if counts["warnings"]:
         text += f", {counts['warnings']} warnings"
+        if counts["why_warnings"]:
+            text += f" ({counts['why_warnings']})"
     if counts["reasons"]:
         text += "; skipped: " + "; ".join(dict.fromkeys(counts["reasons"]))
     return text

@@ -53,9 +53,18 @@ validate-modules
     )
 
 
+def test_integration_targets_are_counted():
+    text = "Running credit_gate integration test script\nok\nRunning csoft_sms integration test role\n"
+    assert line(text) == "2 passed, 0 skipped, 0 failed"
+    assert line(text, rc=1) == "1 passed, 0 skipped, 1 failed"
+
+
 def test_a_step_without_tests_is_one_check_with_its_warnings():
     assert line("PASS lint 12.3s") == "1 passed, 0 skipped, 0 failed (check)"
     assert line("build succeeded, 12 warnings.\nFAIL docs 40.1s", rc=1) == "0 passed, 0 skipped, 1 failed (check), 12 warnings"
+    assert line("build succeeded, 2 warnings.\ndocs: 2 warnings, each a link that cannot resolve offline") == (
+        "1 passed, 0 skipped, 0 failed (check), 2 warnings (each a link that cannot resolve offline)"
+    )
 
 
 def test_colours_and_unrelated_lines_are_ignored():
