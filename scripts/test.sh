@@ -230,4 +230,10 @@ echo
 cpu=$(times | tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
 echo "=== summary ($(($(date +%s) - started)) s, $cpu s of CPU) ==="
 printf '%s\n' "${summary[@]}"
+# every step's counts added up, in the plain form CI's reader knows
+printf '%s\n' "${summary[@]}" | awk '
+    match($0, /[0-9]+ passed, [0-9]+ skipped, [0-9]+ failed/) {
+        split(substr($0, RSTART, RLENGTH), n, /[^0-9]+/); p += n[1]; s += n[2]; f += n[3]
+    }
+    END { printf "total: %d passed, %d failed, %d skipped\n", p, f, s }'
 exit "$failed"
