@@ -165,7 +165,7 @@ if [ "$quick" = 0 ]; then
     # Prepared in the background from the start (pip and debootstrap mostly wait on the network):
     # the oldest ansible-core's venv, the event source's venv (ansible-rulebook, kept out of .venv) and the
     # newest ansible-core's environment.
-    in_background prepare-oldest csoft_venv "$OLDEST" oldest 'ansible-core>=2.16,<2.17' ansible-runner \
+    in_background prepare-oldest csoft_venv "$OLDEST" oldest 'ansible-core>=2.16,<2.17' \
         -r tests/requirements.txt -c "$(oldest_constraints)"
     in_background prepare-eda bash scripts/lib/eda.sh --prepare
     in_background prepare-newest bash scripts/lib/newest.sh --prepare

