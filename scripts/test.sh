@@ -48,6 +48,24 @@ rm -rf "$STEPS"
 mkdir -p "$STEPS"
 COUNTS_PYTHON=$(command -v python3 || command -v python)
 
+# with_cpu FILE CMD...: run CMD in a subshell; write the CPU seconds (user + system) it and its children used to
+# FILE (bash's times, in that subshell: nothing else's CPU counts).
+with_cpu() {
+    local file=$1
+    shift
+    (
+        rc=0
+        "$@" || rc=$?
+        times >"$file"
+        exit "$rc"
+    )
+}
+
+cpu_of() {
+    # the seconds in a file written by with_cpu, e.g. "0m1.50s 0m0.20s" and "1m2.00s 0m3.00s" give 67
+    awk '{ for (i = 1; i <= NF; i++) { split($i, t, /[ms]/); total += t[1] * 60 + t[2] } } END { printf "%d", total }' "$1" 2>/dev/null || echo "?"
+}
+
 # The step's line for the summary: PASS|FAIL, name, time, counts from its logs.
 record() {
     local name=$1 rc=$2 time=$3 counts
@@ -74,10 +92,10 @@ step() {
     log=$STEPS/$(slug "$name").log
     t0=$(date +%s)
     set +e
-    "$@" 2>&1 | tee "$log"
+    with_cpu "$log.cpu" "$@" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
-    record "$name" "$rc" "$(($(date +%s) - t0)) s" "$log" "${STEP_LOGS[@]}"
+    record "$name" "$rc" "$(($(date +%s) - t0)) s, CPU $(cpu_of "$log.cpu") s" "$log" "${STEP_LOGS[@]}"
 }
 
 # in_background ID CMD...: start CMD now; its output goes to tests/output/steps/ID.log, its own time to ID.time.
@@ -88,7 +106,7 @@ in_background() {
     (
         t0=$(date +%s)
         rc=0
-        "$@" >"$STEPS/$id.log" 2>&1 || rc=$?
+        with_cpu "$STEPS/$id.cpu" "$@" >"$STEPS/$id.log" 2>&1 || rc=$?
         echo "$(($(date +%s) - t0))" >"$STEPS/$id.time"
         exit "$rc"
     ) &
@@ -105,7 +123,7 @@ background_step() {
     wait "${bg_pid[$id]}" || rc=$?
     waited=$(($(date +%s) - t0))
     if [ -n "$show" ] || [ "$rc" != 0 ]; then cat "$STEPS/$id.log"; fi
-    record "$name" "$rc" "$(cat "$STEPS/$id.time" 2>/dev/null || echo '?') s in the background, waited $waited s" "$STEPS/$id.log"
+    record "$name" "$rc" "$(cat "$STEPS/$id.time" 2>/dev/null || echo '?') s in the background, CPU $(cpu_of "$STEPS/$id.cpu") s, waited $waited s" "$STEPS/$id.log"
 }
 
 oldest_constraints() {
@@ -135,7 +153,7 @@ newest_ansible_test() {
     for command in sanity units; do
         t0=$(date +%s)
         rc=0
-        bash scripts/lib/newest.sh "$command" >"$STEPS/newest-$command.log" 2>&1 || rc=$?
+        with_cpu "$STEPS/newest-$command.cpu" bash scripts/lib/newest.sh "$command" >"$STEPS/newest-$command.log" 2>&1 || rc=$?
         echo "$(($(date +%s) - t0))" >"$STEPS/newest-$command.time"
         echo "$rc" >"$STEPS/newest-$command.rc"
     done
@@ -220,14 +238,15 @@ else
         echo "=== ansible-test $command, $newest ==="
         cat "$STEPS/newest-$command.log"
         record "ansible-test $command, $newest" "$(cat "$STEPS/newest-$command.rc" 2>/dev/null || echo 1)" \
-            "$(cat "$STEPS/newest-$command.time" 2>/dev/null || echo '?') s in the background, waited $waited s" \
+            "$(cat "$STEPS/newest-$command.time" 2>/dev/null || echo '?') s in the background, CPU $(cpu_of "$STEPS/newest-$command.cpu") s, waited $waited s" \
             "$STEPS/newest-$command.log"
     done
 fi
 
 echo
 # the CPU time of every process this run started and waited for (user + system), beside the wall time
-cpu=$(times | tail -n 1 | awk '{ split($1, u, /[ms]/); split($2, s, /[ms]/); printf "%d", u[1] * 60 + u[2] + s[1] * 60 + s[2] }')
+times >"$STEPS/run.cpu"
+cpu=$(cpu_of "$STEPS/run.cpu")
 echo "=== summary ($(($(date +%s) - started)) s, $cpu s of CPU) ==="
 printf '%s\n' "${summary[@]}"
 # every step's counts added up, in the plain form CI's reader knows
