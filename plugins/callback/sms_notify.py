@@ -12,9 +12,10 @@ description:
     when any host failed or was unreachable, and on success too when O(notify_on) asks for it.
   - One SMS per run, whatever the number of hosts, tasks or plays; never one per task or per host.
     A run that an error or an interrupt stops before Ansible's summary counts as failed.
-  - The text names the playbook, the outcome, the numbers of failed and unreachable hosts, and the first failed host
-    and task; it fits one SMS part where it can. It never holds the PIN or any piece of it, a task's arguments or
-    results, or the name of a C(no_log) task. O(msg_template) replaces it.
+  - The text names the playbook, the outcome, the numbers of failed and unreachable hosts, the first failed host
+    and task, and that task's message (why it failed); it fits one SMS part where it can. It never holds the PIN
+    or any piece of it, a task's arguments or the rest of its result, or the name or message of a C(no_log) task.
+    O(msg_template) replaces it.
   - Uses the collection's one client and the send path of the M(csoft.sms.csoft_sms) module; each request
     waits at most O(timeout) seconds, fails over to the next endpoint only when no connection could be made,
     and is never repeated. The whole sending waits at most O(timeout) seconds for each request it may make
@@ -84,7 +85,8 @@ options:
     description:
       - The text to send instead of the default one. Placeholders C({{ name }}) are replaced by the run's values;
         the names are V(playbook), V(outcome) (V(FAILED) or V(OK)), V(hosts), V(ok), V(failed), V(unreachable),
-        V(first_host) and V(first_task). Nothing else is templated (no filters, no variables).
+        V(first_host), V(first_task) and V(first_msg) (the failed task's message, one line). Nothing else is
+        templated (no filters, no variables), and a value that looks like a placeholder or Jinja stays text.
       - An unknown placeholder is an invalid option.
     type: str
     env:
@@ -142,6 +144,7 @@ EXAMPLES = r"""
 
 import atexit
 import os
+from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
@@ -167,11 +170,18 @@ SEND_GRACE = 5.0
 CHECK_SENT = "it may have been sent: check the account's sent messages"
 
 
-def _host_and_task(result):
-    """The host name, task name and no_log flag of a task result (ansible-core 2.16 to 2.19 and later)."""
+def _failure_of(result):
+    """The host name, task name, no_log flag and ``msg`` of a task result (ansible-core 2.16 to 2.19 and later)."""
     host = getattr(result, "host", None) or result._host
     task = getattr(result, "task", None) or result._task
-    return host.get_name(), task.get_name(), bool(getattr(task, "no_log", False))
+    hidden = bool(getattr(task, "no_log", False))
+    values = getattr(result, "result", None)  # 2.19 and later; _result before
+    if not isinstance(values, Mapping):
+        values = getattr(result, "_result", None)
+    message = None
+    if isinstance(values, Mapping) and not hidden and not values.get("censored"):
+        message = values.get("msg")
+    return host.get_name(), task.get_name(), hidden, message
 
 
 def _ignores_unreachable(result):
@@ -262,11 +272,11 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         if not ignore_errors:
-            self._record.failed(*_host_and_task(result))
+            self._record.failed(*_failure_of(result))
 
     def v2_runner_on_unreachable(self, result):
         if not _ignores_unreachable(result):
-            self._record.failed(*_host_and_task(result))
+            self._record.failed(*_failure_of(result))
 
     def v2_playbook_on_stats(self, stats):
         host_stats = {host: stats.summarize(host) for host in stats.processed}

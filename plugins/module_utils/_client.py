@@ -128,6 +128,7 @@ class CsoftClient:
         self.endpoint = None  # URL that answered the last call
         self.failed_over = False  # True once any call was answered by a non-first endpoint
         self.requests_sent = 0
+        self.sent_unencrypted = None  # the first http:// endpoint a request (with the PIN) may have reached
         self._envelopes = {}  # (operation, username, PIN) -> request document of a query without fields
 
     @classmethod
@@ -215,8 +216,14 @@ class CsoftClient:
             try:
                 status, body = post(self._session, url, envelope, operation, self.timeout, self.verify, self._proxies.get(url), self.max_response_bytes)
             except ConnectFailure as failure:
-                attempts.append((url, failure.reason))
+                attempts.append((url, failure.reason))  # no connection: the request, and so the PIN, did not leave
                 continue
+            except CsoftInputError:
+                raise  # an endpoint requests cannot use: nothing was sent
+            except CsoftError:
+                self._note_sent(url)  # answered badly or not in time: the request may have been sent
+                raise
+            self._note_sent(url)
             self._start = index
             self.endpoint = url
             if index > 0:
@@ -229,6 +236,10 @@ class CsoftClient:
             attempts,
             operation=operation,
         )
+
+    def _note_sent(self, url):
+        if self.sent_unencrypted is None and url.lower().startswith("http://"):
+            self.sent_unencrypted = url
 
     # Interpretation ----------------------------------------------------
 

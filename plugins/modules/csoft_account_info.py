@@ -148,6 +148,7 @@ def gather_account(client, items):
 
 def main():
     module = CsoftModule(
+        "csoft_account_info",
         {"gather": {"type": "list", "elements": "str", "choices": GATHER_CHOICES, "default": GATHER_CHOICES}},
         supports_check_mode=True,
     )
@@ -157,7 +158,6 @@ def main():
     except CsoftError as exc:
         module.fail_on_error(exc)
 
-    module.warn_if_plain_http(result["endpoint"])
     module.exit_json(changed=False, **result)
 
 

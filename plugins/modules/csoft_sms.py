@@ -212,6 +212,7 @@ from ansible_collections.csoft.sms.plugins.module_utils._submit import DELIVERY_
 
 def main():
     module = CsoftModule(
+        "csoft_sms",
         {
             "to": {"type": "list", "elements": "str", "required": True},
             "msg": {"type": "str", "required": True},
@@ -234,10 +235,10 @@ def main():
         module.fail_on_error(exc)
 
     if request.duplicates:
-        module.warn(f"csoft_sms: {len(request.duplicates)} repeated number(s) in to were dropped; each number gets the message once")
+        module.warn(f"{len(request.duplicates)} repeated number(s) in to were dropped; each number gets the message once")
     if request.parts > 1:
         module.warn(
-            f"csoft_sms: the message is {request.length} {request.encoding} characters and goes out as {request.parts} SMS parts "
+            f"the message is {request.length} {request.encoding} characters and goes out as {request.parts} SMS parts "
             f"to each of {len(request.recipients)} recipient(s); every part is charged"
         )
 
@@ -262,7 +263,6 @@ def main():
     result["failed_over"] = client.failed_over
     if client.endpoint:
         result["endpoint"] = client.endpoint
-        module.warn_if_plain_http(client.endpoint)
     module.exit_json(changed=True, **result)
 
 

@@ -51,31 +51,25 @@ def import_collection():
 
 
 def settings(argv, environ):
-    """The endpoints, credentials and TLS/time-out settings; raises ValueError with a one-line text."""
-    from ansible_collections.csoft.sms.plugins.module_utils import _client
+    """The checked ConnectionSettings of the CSOFT_* variables (endpoints: ``argv`` first); raises ValueError or
+    CsoftInputError with a one-line text. The same checks as every plugin's (``ConnectionSettings.from_values``)."""
+    from ansible_collections.csoft.sms.plugins.module_utils._connection import ConnectionSettings
 
-    username, pin = environ.get("CSOFT_USERNAME", ""), environ.get("CSOFT_PIN", "")
-    missing = [name for name, value in (("CSOFT_USERNAME", username), ("CSOFT_PIN", pin)) if not value]
+    missing = [name for name in ("CSOFT_USERNAME", "CSOFT_PIN") if not environ.get(name)]
     if missing:
         raise ValueError(f"set {' and '.join(missing)} (the account to probe) in the environment")
-    _client.validate_credential("username", username)
-    _client.validate_credential("pin", pin)
-    endpoints = argv or [url.strip() for url in environ.get("CSOFT_ENDPOINTS", "").split(",") if url.strip()] or list(_client.DEFAULT_ENDPOINTS)
-    endpoints = _client.validate_endpoints(endpoints)
-    validate = environ.get("CSOFT_VALIDATE_CERTS", "true").strip().lower() not in ("0", "false", "no", "off", "n", "f")
-    timeout = _client.validate_timeout(float(environ.get("CSOFT_TIMEOUT", _client.DEFAULT_TIMEOUT)))
-    return username, pin, endpoints, validate, environ.get("CSOFT_CA_PATH") or None, timeout
+    return ConnectionSettings.from_values({"endpoints": list(argv) or None}, environ=environ)
 
 
 class Probe:
     """One client per endpoint (no fail-over), the Content-Type of each answer caught by a response hook."""
 
-    def __init__(self, username, pin, validate, ca_path, timeout):
+    def __init__(self, connection):
         from ansible_collections.csoft.sms.plugins.module_utils import _client
 
-        self.username, self.pin = username, pin
-        self.secrets = sorted(set(_client._secret_forms(pin)) | set(_client._secret_forms(username)), key=len, reverse=True)
-        self.validate, self.ca_path, self.timeout = validate, ca_path, timeout
+        self.settings = connection
+        self.username, self.pin = connection.username, connection.pin
+        self.secrets = sorted(set(_client._secret_forms(self.pin)) | set(_client._secret_forms(self.username)), key=len, reverse=True)
 
     def mask(self, text):
         for form in self.secrets:
@@ -88,7 +82,7 @@ class Probe:
         from ansible_collections.csoft.sms.plugins.module_utils._account import parse_credit, parse_currency, parse_messages, parse_reply_to
 
         parsers = {"Credit": parse_credit, "Currency": parse_currency, "Messages": parse_messages, "PermittedReplyTo": parse_reply_to}
-        client = _client.CsoftClient(self.username, self.pin, [endpoint], self.validate, self.ca_path, self.timeout)
+        client = _client.CsoftClient(self.settings.replace(endpoints=(endpoint,)))
         seen = {}
         client._session.hooks["response"].append(lambda response, *args, **kwargs: seen.update(content_type=response.headers.get("Content-Type")))
         envelope = _soap.build_envelope(operation, self.username, self.pin)
@@ -156,17 +150,18 @@ def report(argv, environ, out):
 
         if not _soap.HAS_LXML:
             raise ValueError("the Python library lxml is missing: pip install -r requirements.txt")
-        username, pin, endpoints, validate, ca_path, timeout = settings(argv, environ)
+        connection = settings(argv, environ)
     except Exception as exc:  # one line, never a traceback; credentials are validated without echoing them
         out.write(f"live-probe: cannot start: {getattr(exc, 'message', None) or exc}\n")
         return 2
-    probe = Probe(username, pin, validate, ca_path, timeout)
+    probe = Probe(connection)
     lines = [
         "csoft.sms live probe: read-only account queries, one request each, no retry, no SubmitMessage",
-        f"time-out {timeout:g} s, certificates {'verified' if validate else 'NOT verified'}{' with CSOFT_CA_PATH' if ca_path else ''}",
+        f"time-out {connection.timeout:g} s, certificates {'verified' if connection.validate_certs else 'NOT verified'}"
+        f"{' with CSOFT_CA_PATH' if connection.ca_path else ''}",
     ]
     good = True
-    for endpoint in endpoints:
+    for endpoint in connection.endpoints:
         lines.append(f"endpoint {endpoint}")
         for operation, children in QUERIES:
             answer = probe.query(endpoint, operation, children)

@@ -34,7 +34,7 @@ def test_failing_play_sends_one_sms_with_the_run_in_it(ansible, pair, tmp_path):
     assert submits(pair) == 1
     [message] = sent(pair)
     assert message["recipients"] == [ONCALL]
-    assert message["text"] == "Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 3 host(s); first h2: Deploy the app"
+    assert message["text"] == "Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 3 host(s); first h2: Deploy the app: the deployment broke"
     assert [line.strip() for line in notice_lines(result.output)] == [
         f"{NAME}: the run's SMS (failure) was sent to 1 number(s) through {pair.primary.url} (MessageIdentifier {message['message_identifier']})"
     ]
@@ -76,7 +76,9 @@ def test_unreachable_hosts_count(ansible, pair, tmp_path):
     rc, result = run_both(ansible, playbook, pair, inventory_path=hosts)
     assert rc == result.returncode == 4, result.output
     [message] = sent(pair)
-    assert message["text"] == "Ansible playbook.yml: FAILED, 0 failed, 1 unreachable of 2 host(s); first gone: Report"
+    # the unreachable host's reason (ssh's own words) follows the task, within one SMS part
+    assert message["text"].startswith("Ansible playbook.yml: FAILED, 0 failed, 1 unreachable of 2 host(s); first gone: Report: "), message["text"]
+    assert len(message["text"]) <= 160
 
 
 def test_error_in_a_later_play_sends_one_sms(ansible, pair, tmp_path):
@@ -156,7 +158,8 @@ def test_pin_is_never_in_the_text_nor_in_verbose_output(ansible, pair, tmp_path)
     assert result.returncode == 2
     [message] = sent(pair)
     assert PIN not in message["text"]
-    assert message["text"].endswith("first h2: Deploy with ********")
+    assert message["text"].endswith("first h2: Deploy with ********: the deployment broke")
+    assert "secret" not in message["text"]
     verbose = ansible.run(FAILING, "-vvvv", inventory=inventory(tmp_path), env=callback_env(pair))
     assert verbose.returncode == 2 and len(sent(pair)) == 2
     assert PIN not in verbose.output
@@ -267,4 +270,21 @@ def test_a_rescued_failure_is_not_the_one_named(ansible, pair, tmp_path):
     """
     rc, result = run_both(ansible, playbook, pair, inventory_path=inventory(tmp_path, 2))
     assert rc == result.returncode == 2, result.output
-    assert [message["text"] for message in sent(pair)] == ["Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 2 host(s); first h2: Migrate the database"]
+    expected = "Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 2 host(s); first h2: Migrate the database: migration failed"
+    assert [message["text"] for message in sent(pair)] == [expected]
+
+
+def test_the_failed_tasks_message_is_one_line_of_text_never_templated(ansible, pair, tmp_path):
+    """A message with line breaks and Jinja-looking text (say, a service's own error) arrives as one line of text."""
+    playbook = r"""
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - name: Deploy the app
+          ansible.builtin.fail:
+            msg: "{{ 'broke:' }}\n  {{ '{{' }} lookup('env', 'HOME') {{ '}}' }}\tend"
+          when: inventory_hostname == 'h2'
+    """
+    rc, result = run_both(ansible, playbook, pair, inventory_path=inventory(tmp_path), CSOFT_NOTIFY_MSG_TEMPLATE="{{ first_host }}: {{ first_msg }}")
+    assert rc == result.returncode == 2, result.output
+    assert [message["text"] for message in sent(pair)] == ["h2: broke: {{ lookup('env', 'HOME') }} end"]

@@ -29,8 +29,8 @@ def record(*failures, playbooks=("deploy.yml",)):
     run = RunRecord()
     for path in playbooks:
         run.playbook(f"/srv/plays/{path}")
-    for host, task, hidden in failures:
-        run.failed(host, task, hidden)
+    for host, task, hidden, *message in failures:
+        run.failed(host, task, hidden, *message)
     return run
 
 
@@ -46,6 +46,7 @@ def test_failed_run_counts_hosts_and_names_the_first_failure():
         "unreachable": 1,
         "first_host": "web02",
         "first_task": "Install the app",
+        "first_msg": "",
     }
     assert compose(summary) == "Ansible deploy.yml: FAILED, 2 failed, 1 unreachable of 4 host(s); first web02: Install the app"
 
@@ -64,7 +65,7 @@ def test_no_log_task_name_is_never_sent():
 
 def test_the_first_failure_is_named():
     run = record(("a", "first", False), ("b", "second", False))
-    assert run.first_failure({"a": FAILED, "b": FAILED}) == ("a", "first")
+    assert run.first_failure({"a": FAILED, "b": FAILED}) == ("a", "first", "")
 
 
 RESCUED = {"ok": 2, "failures": 0, "unreachable": 0, "rescued": 1}
@@ -85,7 +86,7 @@ def test_a_host_that_failed_after_a_rescue_is_named_with_its_real_failure():
 
 def test_unreachable_after_a_rescue_is_named():
     run = record(("a", "Try", False), ("a", "Gather facts", False))
-    assert run.first_failure({"a": dict(UNREACHABLE, rescued=1)}) == ("a", "Gather facts")
+    assert run.first_failure({"a": dict(UNREACHABLE, rescued=1)}) == ("a", "Gather facts", "")
 
 
 def test_a_run_stopped_before_its_statistics_is_a_failure():
@@ -227,3 +228,60 @@ def test_masking_never_makes_a_new_piece():
 def test_a_short_pin_is_only_masked_whole():
     assert mask_pieces("abc abcd", "abc") == "abc abcd"
     assert mask_pieces("no pin here", None) == "no pin here"
+
+
+GATE_MSG = "csoft.sms.csoft_account_check: credit 0.5000 GBP is below min_credit 10 GBP; top up the account"
+
+
+def test_the_failed_tasks_message_says_why():
+    run = record(("web02", "Check credit", False, GATE_MSG))
+    text = compose(summarize(run, {"web02": FAILED}))
+    # the plugin's name is dropped (the task is named); the reason is whole and the text is one SMS part
+    reason = GATE_MSG.split(": ", 1)[1]
+    assert text == f"Ansible deploy.yml: FAILED, 1 failed, 0 unreachable of 1 host(s); first web02: Check credit: {reason}"
+    assert message_parts(text)[2] == 1, text
+
+
+def test_the_message_of_the_first_counted_failure_not_of_a_rescued_one():
+    run = record(("a", "Try", False, "rescued reason"), ("a", "Slow path", False, "real reason"))
+    summary = summarize(run, {"a": dict(FAILED, rescued=1)})
+    assert (summary.first_task, summary.first_msg) == ("Slow path", "real reason")
+
+
+def test_a_no_log_tasks_message_is_never_kept():
+    run = record(("web01", "Set password", True, "password s3cret rejected"))
+    summary = summarize(run, {"web01": FAILED})
+    assert summary.first_msg == "" and "s3cret" not in compose(summary)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "line one\nline two\r\x00\x1b[31m",
+        "x" * 5000,
+        ["a", {"b": 1}],
+        12345,
+        f"login failed for PIN {PIN}",
+        f"pin={quote(PIN)} &amp; {PIN[1:7]}",
+    ],
+)
+def test_the_message_is_one_clean_line_without_the_pin_in_one_part(message):
+    run = record(("web01", "Deploy", False, message))
+    text = compose(summarize(run, {"web01": FAILED}), hide=lambda value: value.replace(PIN, "********"), secret=PIN)
+    assert message_parts(text)[2] == 1 and "\n" not in text and "\x1b" not in text and "\x00" not in text, text
+    assert PIN not in text and PIN[1:7] not in text and PIN[:4] not in text
+    assert "first web01: Deploy" in text
+
+
+def test_long_names_give_way_before_the_message():
+    run = record(("web-" + "1" * 50, "T" * 200, False, "disk full on /var"), playbooks=("p" * 150 + ".yml",))
+    text = compose(summarize(run, {"web-" + "1" * 50: FAILED}))
+    assert message_parts(text)[2] == 1 and text.endswith(": disk full on /var"), text
+
+
+def test_first_msg_placeholder_is_filled_once_and_never_templated():
+    run = record(("web01", "Deploy", False, "{{ first_host }} {{ lookup('env', 'HOME') }}"))
+    summary = summarize(run, {"web01": FAILED})
+    assert validate_template("{{ first_host }}: {{ first_msg }}") is not None
+    text = compose(summary, template="{{ first_host }}: {{ first_msg }}")
+    assert text == "web01: {{ first_host }} {{ lookup('env', 'HOME') }}"
