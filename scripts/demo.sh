@@ -28,15 +28,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# This checkout as the collection csoft.sms, for ansible-playbook.
-mkdir -p "$work/collections/ansible_collections/csoft"
-ln -s "$PWD" "$work/collections/ansible_collections/csoft/sms"
+# This checkout as the collection csoft.sms, for ansible-playbook: a link kept outside the checkout, so that
+# the paths a failed task's "Origin:" shows still exist after the demo.
+collections=$(csoft_collections)
 
 # The simulator's URLs, its CA and a URL where nothing listens, as extra vars csoft_demo_*.
 support start "$work/sim" --tls --prefix csoft_demo_ >"$work/vars.json" || { echo "demo: the simulator did not start" >&2; exit 1; }
 
 # Credentials as a user would keep them: in the environment (CSOFT_USERNAME, CSOFT_PIN), not in the playbook.
-environment=$(support env "$work/collections" "$work" --color --credentials \
+environment=$(support env "$collections" "$work" --color --credentials \
     --set ANSIBLE_LOCALHOST_WARNING=false --set ANSIBLE_INVENTORY_UNPARSED_WARNING=false)
 eval "$environment"
 

@@ -12,15 +12,19 @@ description:
     when any host failed or was unreachable, and on success too when O(notify_on) asks for it.
   - One SMS per run, whatever the number of hosts, tasks or plays; never one per task or per host.
     A run that an error or an interrupt stops before Ansible's summary counts as failed.
-  - The text names the playbook, the outcome, the numbers of failed and unreachable hosts, and the first failed host
-    and task; it fits one SMS part where it can. It never holds a PIN, a task's arguments or results, or the name of
-    a C(no_log) task. O(msg_template) replaces it.
-  - Uses the collection's one client and the C(SubmitMessage) code of the M(csoft.sms.csoft_sms) module; each request
+  - The text names the playbook, the outcome, the numbers of failed and unreachable hosts, the first failed host
+    and task, and that task's message (why it failed); it fits one SMS part where it can. It never holds the PIN
+    or any piece of it, a task's arguments or the rest of its result, or the name or message of a C(no_log) task.
+    O(msg_template) replaces it.
+  - Uses the collection's one client and the send path of the M(csoft.sms.csoft_sms) module; each request
     waits at most O(timeout) seconds, fails over to the next endpoint only when no connection could be made,
-    and is never repeated.
+    and is never repeated. The whole sending waits at most O(timeout) seconds for each request it may make
+    (the O(reply_to) check and the SMS, at each endpoint) plus 5 seconds; an interrupt while it sends only stops
+    the waiting.
   - The callback never changes the outcome of the run. A missing or invalid option, an unreachable service, a fault,
-    a refused message or a time-out prints one warning line (without the PIN), and C(ansible-playbook) exits with
-    the code it would have had without the callback.
+    a refused message, a time-out or an interrupt prints one warning line (without the PIN), and C(ansible-playbook)
+    exits with the code it would have had without the callback. A console that is gone (a closed pipe) changes
+    nothing either.
   - Ansible passes no variables to callback plugins, so the options are read from C(ansible.cfg)
     (section C([callback_csoft_sms_notify])) and from environment variables only.
 author:
@@ -81,7 +85,8 @@ options:
     description:
       - The text to send instead of the default one. Placeholders C({{ name }}) are replaced by the run's values;
         the names are V(playbook), V(outcome) (V(FAILED) or V(OK)), V(hosts), V(ok), V(failed), V(unreachable),
-        V(first_host) and V(first_task). Nothing else is templated (no filters, no variables).
+        V(first_host), V(first_task) and V(first_msg) (the failed task's message, one line). Nothing else is
+        templated (no filters, no variables), and a value that looks like a placeholder or Jinja stays text.
       - An unknown placeholder is an invalid option.
     type: str
     env:
@@ -92,6 +97,7 @@ options:
   pin_file:
     description:
       - A file whose first line is the PIN, read when O(pin) is not set.
+      - It must be a regular file (not a device or a FIFO), and at most 4 KiB of it is read.
       - For C(ansible-runner), which stores its whole environment in its artifacts (C(artifacts/<ident>/command));
         a file name there does no harm, a PIN does. Keep the file outside the private data directory, mode C(0600).
     type: path
@@ -138,6 +144,7 @@ EXAMPLES = r"""
 
 import atexit
 import os
+from collections.abc import Mapping
 
 from ansible import constants as C
 from ansible.plugins.callback import CallbackBase
@@ -145,15 +152,9 @@ from ansible.plugins.callback import CallbackBase
 from ansible_collections.csoft.sms.plugins.module_utils._client import CsoftClient
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 from ansible_collections.csoft.sms.plugins.module_utils._options import settings_from_options
-from ansible_collections.csoft.sms.plugins.module_utils._submit import (
-    check_reply_to,
-    prepare_submit,
-    send_outcome,
-    submit_message,
-    validate_delivery_option,
-    validate_recipients,
-    validate_reply_to,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._send import send, send_error
+from ansible_collections.csoft.sms.plugins.module_utils._submit import prepare_submit, validate_delivery_option, validate_recipients, validate_reply_to
+from ansible_collections.csoft.sms.plugins.plugin_utils._bounded import DONE, FAILED, INTERRUPTED, TIMED_OUT, Guard, read_pin_file
 from ansible_collections.csoft.sms.plugins.plugin_utils._run_notice import (
     RunRecord,
     clean,
@@ -164,24 +165,39 @@ from ansible_collections.csoft.sms.plugins.plugin_utils._run_notice import (
 )
 
 NAME = "csoft.sms.sms_notify"
+# How long the SMS may take beyond its requests' own time-outs (name resolution, TLS set-up).
+SEND_GRACE = 5.0
+CHECK_SENT = "it may have been sent: check the account's sent messages"
 
 
-def _host_and_task(result):
-    """The host name, task name and no_log flag of a task result (ansible-core 2.16 to 2.19 and later)."""
+def _failure_of(result):
+    """The host name, task name, no_log flag and ``msg`` of a task result (ansible-core 2.16 to 2.19 and later)."""
     host = getattr(result, "host", None) or result._host
     task = getattr(result, "task", None) or result._task
-    return host.get_name(), task.get_name(), bool(getattr(task, "no_log", False))
+    hidden = bool(getattr(task, "no_log", False))
+    values = getattr(result, "result", None)  # 2.19 and later; _result before
+    if not isinstance(values, Mapping):
+        values = getattr(result, "_result", None)
+    message = None
+    if isinstance(values, Mapping) and not hidden and not values.get("censored"):
+        message = values.get("msg")
+    return host.get_name(), task.get_name(), hidden, message
+
+
+def _ignores_unreachable(result):
+    task = getattr(result, "task", None) or result._task
+    return bool(getattr(task, "ignore_unreachable", False))
 
 
 def _read_pin_file(path):
-    """The first line of ``path`` (the PIN), or None without a path; CsoftError when it cannot be read."""
-    if not path:
-        return None
-    try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.readline().strip()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise CsoftError(f"pin_file {path} cannot be read ({exc.__class__.__name__}); check CSOFT_PIN_FILE and the file's mode") from None
+    """The first line of ``path`` (the PIN), or None without a path; CsoftError when it is not a small regular file."""
+    return read_pin_file(path) if path else None
+
+
+def _send_bound(client, request):
+    """The seconds the whole send may take: each request (the ReplyTo check, the SMS) at each endpoint, and SEND_GRACE."""
+    requests = (2 if request.reply_to is not None else 1) * len(client.endpoints)
+    return client.timeout * requests + SEND_GRACE
 
 
 class CallbackModule(CallbackBase):
@@ -237,7 +253,14 @@ class CallbackModule(CallbackBase):
 
     def _warn(self, text):
         # One line, on both ansible-core 2.16 (whose warning() wraps long lines) and 2.19.
-        self._display.display(f"[WARNING]: {NAME}: {text}", color=C.COLOR_WARN, stderr=True)
+        self._print(f"[WARNING]: {NAME}: {text}", color=C.COLOR_WARN, stderr=True)
+
+    def _print(self, text, show=None, **kwargs):
+        """Print one line with ``show`` (Display.display); a console that is gone (a closed pipe) changes nothing."""
+        try:
+            (show or self._display.display)(text, **kwargs)
+        except (OSError, ValueError):
+            pass
 
     # Events -----------------------------------------------------------------
 
@@ -249,10 +272,11 @@ class CallbackModule(CallbackBase):
 
     def v2_runner_on_failed(self, result, ignore_errors=False):
         if not ignore_errors:
-            self._record.failed(*_host_and_task(result))
+            self._record.failed(*_failure_of(result))
 
     def v2_runner_on_unreachable(self, result):
-        self._record.failed(*_host_and_task(result))
+        if not _ignores_unreachable(result):
+            self._record.failed(*_failure_of(result))
 
     def v2_playbook_on_stats(self, stats):
         host_stats = {host: stats.summarize(host) for host in stats.processed}
@@ -269,32 +293,43 @@ class CallbackModule(CallbackBase):
         if self._done:
             return
         self._done = True
-        try:
-            self._notify(summarize(self._record, host_stats, stopped=stopped))
-        except Exception as exc:  # pylint: disable=broad-except  # the callback never harms the run
-            self._warn(f"the run's SMS was not sent: {self._hide_pin(exc)}")
+        # An interrupt while the SMS is sent stops the waiting only: the run keeps its exit code.
+        with Guard() as guard:
+            try:
+                self._notify(summarize(self._record, host_stats, stopped=stopped), guard)
+            except Exception as exc:  # pylint: disable=broad-except  # the callback never harms the run
+                self._warn(f"the run's SMS was not sent: {self._hide_pin(exc)}")
 
-    def _notify(self, summary):
+    def _notify(self, summary, guard):
         settings = self._settings
         if settings is None:
             return
         if summary.outcome not in settings["notify_on"]:
-            self._display.vvv(f"{NAME}: the run's outcome is {summary.outcome}; no SMS (notify_on is {', '.join(settings['notify_on'])})")
+            self._print(f"{NAME}: the run's outcome is {summary.outcome}; no SMS (notify_on is {', '.join(settings['notify_on'])})", self._display.vvv)
             return
-        sending = False
         try:
             with CsoftClient(settings["connection"]) as client:
-                text = client.redact(compose(summary, settings["template"]))
+                text = compose(summary, settings["template"], hide=client.redact, secret=settings["connection"].pin)
                 request = prepare_submit(settings["to"], text, settings["reply_to"], settings["delivery_option"])
-                if request.reply_to is not None:
-                    check_reply_to(request.reply_to, client.permitted_reply_to())
-                sending = True
-                answer = submit_message(client, request)
+                seconds = _send_bound(client, request)
+                outcome, value = guard.run(lambda: send(client, request), seconds)
         except CsoftError as exc:
-            message, _maybe_sent = send_outcome(exc, sending)
-            self._warn(self._hide_pin(message))
+            self._warn(self._hide_pin(send_error(exc)))
             return
-        self._display.display(
-            f"{NAME}: the run's SMS ({summary.outcome}) was sent to {len(request.recipients)} number(s) "
-            f"through {client.endpoint} (MessageIdentifier {answer.message_identifier})"
-        )
+        # Sent or not, that is settled: what follows only reports it.
+        if outcome == DONE:
+            self._print(
+                f"{NAME}: the run's SMS ({summary.outcome}) was sent to {len(request.recipients)} number(s) "
+                f"through {client.endpoint} (MessageIdentifier {value.message_identifier})"
+            )
+        elif outcome == FAILED:
+            if isinstance(value, CsoftError):
+                self._warn(self._hide_pin(send_error(value)))
+            else:  # not an error of the client: where it came from is unknown
+                self._warn(self._hide_pin(f"sending the run's SMS failed ({value.__class__.__name__}: {value}); {CHECK_SENT}"))
+        elif outcome == TIMED_OUT:
+            self._warn(f"the run's SMS was not confirmed within {seconds:g} s, so the callback stopped waiting; {CHECK_SENT}")
+        elif outcome == INTERRUPTED and value:
+            self._warn(f"interrupted while the run's SMS was being sent, so the callback stopped waiting; {CHECK_SENT}")
+        else:
+            self._warn("interrupted before the run's SMS was sent; it was not sent")

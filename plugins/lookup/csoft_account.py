@@ -36,6 +36,9 @@ options:
       - The cache is one file per run in a directory of the user under the system's temporary directory
         (C(csoft-sms-cache-<uid>)), readable by the owner only. It holds the answers and salted,
         key-stretched (PBKDF2) digests of the credentials, never the PIN. Files of finished runs are removed.
+      - When that directory cannot be trusted (another user's, open to others, a link), the cache moves to
+        C($XDG_CACHE_HOME/csoft-sms) (C(~/.cache/csoft-sms)) with one warning; only when that cannot be trusted
+        either is the cache off. Only regular files of the user are read (never a FIFO, link or device), with a size cap.
       - Failed queries are never cached.
       - The action M(csoft.sms.csoft_account_check) (and so the role C(csoft.sms.credit_gate)) stores the figures it
         reads in the same cache, so lookups of the same account later in the run send no request.

@@ -26,7 +26,7 @@ It imports nothing from the Ansible controller, so it can run on any host.
 
 from urllib.parse import quote, quote_plus
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, parse_operation_result
+from ansible_collections.csoft.sms.plugins.module_utils._account import OPERATIONS, gather, parse_operation_result
 from ansible_collections.csoft.sms.plugins.module_utils._connection import ConnectionSettings
 from ansible_collections.csoft.sms.plugins.module_utils._errors import (
     CsoftError,
@@ -128,6 +128,7 @@ class CsoftClient:
         self.endpoint = None  # URL that answered the last call
         self.failed_over = False  # True once any call was answered by a non-first endpoint
         self.requests_sent = 0
+        self.sent_unencrypted = None  # the first http:// endpoint a request (with the PIN) may have reached
         self._envelopes = {}  # (operation, username, PIN) -> request document of a query without fields
 
     @classmethod
@@ -174,6 +175,10 @@ class CsoftClient:
         """Return the permitted ReplyTo values (list of str, order kept)."""
         return self.call("PermittedReplyTo")
 
+    def figures(self, operations):
+        """The AccountFigures of ``operations`` (friendly or SOAP names), each asked once, in order."""
+        return gather(lambda operation: (self.call(operation), self.endpoint), operations, self.endpoints[0])
+
     def call(self, operation):
         """Send one account query and return its parsed value."""
         if operation not in OPERATIONS.values():
@@ -211,8 +216,14 @@ class CsoftClient:
             try:
                 status, body = post(self._session, url, envelope, operation, self.timeout, self.verify, self._proxies.get(url), self.max_response_bytes)
             except ConnectFailure as failure:
-                attempts.append((url, failure.reason))
+                attempts.append((url, failure.reason))  # no connection: the request, and so the PIN, did not leave
                 continue
+            except CsoftInputError:
+                raise  # an endpoint requests cannot use: nothing was sent
+            except CsoftError:
+                self._note_sent(url)  # answered badly or not in time: the request may have been sent
+                raise
+            self._note_sent(url)
             self._start = index
             self.endpoint = url
             if index > 0:
@@ -225,6 +236,10 @@ class CsoftClient:
             attempts,
             operation=operation,
         )
+
+    def _note_sent(self, url):
+        if self.sent_unencrypted is None and url.lower().startswith("http://"):
+            self.sent_unencrypted = url
 
     # Interpretation ----------------------------------------------------
 

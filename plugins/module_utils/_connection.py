@@ -26,7 +26,7 @@ import re
 from collections import namedtuple
 
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError
-from ansible_collections.csoft.sms.plugins.module_utils._values import as_bool, as_number, as_text, as_text_list, is_missing, shown
+from ansible_collections.csoft.sms.plugins.module_utils._values import as_bool, as_number, as_text, as_text_list, is_missing, relabel, shown
 
 DEFAULT_ENDPOINTS = (
     "https://www.csoft.co.uk/sendsms5",
@@ -156,10 +156,7 @@ class ConnectionSettings:
             try:
                 checked[option.name] = _CHECKS[option.name](value)
             except CsoftInputError as exc:
-                text = str(exc)
-                if label is not None:
-                    text = text.replace(f"the {option.name} option", label(option.name))
-                problems.append(text)
+                problems.append(str(exc if label is None else relabel(exc, option.name, label(option.name))))
         if problems:
             raise CsoftInputError("; ".join(problems))
         return cls(**checked)

@@ -8,7 +8,8 @@
 ``AnsibleAWSModule``): it adds the connection options to the module's own
 argument spec, fails with ``missing_required_lib`` when requests or lxml is
 missing, checks the connection options once (``ConnectionSettings``), builds the client, turns a ``CsoftError`` into
-``fail_json`` and warns when the PIN went over plain ``http://``.
+``fail_json`` and warns when the PIN went over plain ``http://`` (on success and on failure alike). Every
+warning starts with ``csoft.sms.<module>:``, as the action's, the lookup's and the callback's do.
 """
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
@@ -23,7 +24,10 @@ from ansible_collections.csoft.sms.plugins.module_utils._transport import HAS_RE
 class CsoftModule:
     """An AnsibleModule with the connection options and the csoft.sms conventions."""
 
-    def __init__(self, argument_spec=None, **kwargs):
+    def __init__(self, name, argument_spec=None, **kwargs):
+        """``name``: the module's short name (``csoft_sms``); its warnings start with ``csoft.sms.<name>:``."""
+        self.name = name
+        self._client = None
         spec = connection_argument_spec()
         spec.update(argument_spec or {})
         self.ansible_module = AnsibleModule(argument_spec=spec, **kwargs)
@@ -46,19 +50,23 @@ class CsoftModule:
 
     def client(self):
         """The CsoftClient of the connection options (a context manager)."""
-        return CsoftClient(self.settings)
+        self._client = CsoftClient(self.settings)
+        return self._client
 
     def warn(self, message):
-        self.ansible_module.warn(message)
+        self.ansible_module.warn(f"csoft.sms.{self.name}: {message}")
 
-    def warn_if_plain_http(self, endpoint):
-        """Warn when ``endpoint``, which the PIN was sent to, is plain http://."""
-        if endpoint and endpoint.lower().startswith("http://"):
+    def _warn_if_plain_http(self):
+        """Warn when the PIN was (or may have been) sent over plain http://, whether or not the call succeeded."""
+        endpoint = self._client.sent_unencrypted if self._client is not None else None
+        if endpoint:
             self.warn(f"the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
 
     def fail_on_error(self, error, msg=None, **result):
         """Fail the task for a CsoftError: its one-line text (or ``msg``), ``changed=False`` and ``result``."""
+        self._warn_if_plain_http()
         self.ansible_module.fail_json(msg=str(error) if msg is None else msg, changed=False, **result)
 
     def exit_json(self, **result):
+        self._warn_if_plain_http()
         self.ansible_module.exit_json(**result)

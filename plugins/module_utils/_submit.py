@@ -27,19 +27,13 @@ call. This file adds what is particular to sending:
   than ``-1`` is accepted, anything else is a rejection.
 
 Sending is not idempotent. This file never retries, and the client fails
-over only when no connection could be made at all.
+over only when no connection could be made at all. The send path (the
+ReplyTo check, the request and its outcome) is ``_send.send``.
 """
 
 import re
 
-from ansible_collections.csoft.sms.plugins.module_utils._errors import (
-    CsoftFaultError,
-    CsoftHTTPError,
-    CsoftInputError,
-    CsoftResponseError,
-    CsoftTimeoutError,
-    CsoftUnreachableError,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError, CsoftResponseError
 from ansible_collections.csoft.sms.plugins.module_utils._sms_text import BAD_TEXT_RE, validate_message
 from ansible_collections.csoft.sms.plugins.module_utils._soap import child_text, has_child
 
@@ -143,6 +137,11 @@ class SubmitResult:
 
     def as_tuple(self):
         return (self.message_identifier, self.report, self.text, self.library_number)
+
+    def returned(self):
+        """The values a task returns: message_identifier and report, text and library_number when present."""
+        values = {"message_identifier": self.message_identifier, "report": self.report, "text": self.text, "library_number": self.library_number}
+        return {name: value for name, value in values.items() if value is not None}
 
     @property
     def accepted(self):
@@ -346,20 +345,3 @@ def submit_message(client, request):
     if result.text:
         result.text = client.redact(result.text)
     return check_result(result, client.endpoint)
-
-
-MAY_HAVE_BEEN_SENT = "the SMS may already have been sent, so it was not sent to another endpoint: check the account's sent messages before sending it again"
-
-
-def send_outcome(exc, sending):
-    """Return (message, may_have_been_sent) for an error raised while checking or sending."""
-    text = str(exc)
-    if not sending or isinstance(exc, (CsoftInputError, CsoftUnreachableError)):
-        return f"{text}; the SMS was not sent", False
-    if isinstance(exc, CsoftRejectedError):
-        return text, False
-    if isinstance(exc, (CsoftFaultError, CsoftHTTPError)):
-        return f"{text}; the service answered with an error, so the SMS was not accepted", False
-    if isinstance(exc, (CsoftTimeoutError, CsoftResponseError)):
-        return f"{text}; {MAY_HAVE_BEEN_SENT}", True
-    return f"{text}; {MAY_HAVE_BEEN_SENT}", True  # pragma: no cover - every client error is one of the above

@@ -45,6 +45,11 @@ def invalid(name, value, expected, secret=False):
     return CsoftInputError(f"csoft {name} is {shown(value, secret)}, which is not {expected}; check the {name} option")
 
 
+def relabel(error, name, label):
+    """``error`` (a CsoftInputError of option ``name``) naming the option as the user sets it: ``label``."""
+    return CsoftInputError(str(error).replace(f"the {name} option", label))
+
+
 def is_missing(value):
     """None and the empty (or blank) string count as not given."""
     return value is None or (isinstance(value, str) and not value.strip())

@@ -16,6 +16,11 @@ description:
     and the threshold, for example C(csoft credit 2.8950 GBP is below the required 10.0000 GBP).
   - The check is an action plugin and always runs on the controller, whatever host the task runs for; it never
     connects to the managed host. Use it with C(run_once) to check once per play (once per C(serial) batch).
+  - With C(run_once), the hosts of a batch share one reading of each account also under the C(free) and
+    C(host_pinned) strategies, which run a C(run_once) task on every host (Ansible warns that C(run_once) is not
+    supported there). The first host's check asks the service and leaves its answers, or its error, in the run's
+    cache, and the other hosts' checks use them without a request. A host that runs the same check again (a loop,
+    a second C(include_role)), and the first host of the next C(serial) batch, ask afresh.
   - It is the check of the role P(csoft.sms.credit_gate#role), usable on its own as one task in any play.
   - It always asks the service (a deployment is decided on current figures) and stores the answers in the run's
     cache of the lookup P(csoft.sms.csoft_account#lookup), so that lookups of the same account later in the same
@@ -103,6 +108,26 @@ options:
       - Falls back to the E(CSOFT_CACHE_TTL) environment variable.
     type: int
     default: 120
+  variables_prefix:
+    description:
+      - Read the options from variables as well, the way the role P(csoft.sms.credit_gate#role) does with
+        V(credit_gate_). The variable named this prefix followed by an option's name (for example
+        C(credit_gate_min_credit)), when it is set and not null, gives that option and wins over the task's
+        argument and C(module_defaults) for that option only. Every other option keeps its argument,
+        C(module_defaults), E(CSOFT_*) or default value.
+      - The variables are read as the task sees them (role defaults and parameters, play, block and task vars,
+        host vars, extra vars), with their templates rendered, and checked with the options' types before any
+        request. Any other variable that starts with the prefix and is given to the task fails the check in one
+        line, with the closest name, for example "unknown variable credit_gate_min_credits (did you mean
+        credit_gate_min_credit?)". The host's own variables (inventory, facts, registered results) are left
+        alone, and so are the two facts below. A missing credential is named as its variable, for example
+        C(set credit_gate_username).
+      - On success, the check sets the facts C(<prefix>account) (as RV(account)) and C(<prefix>account_list) (as
+        RV(accounts)) on every host of the play when run with C(run_once), and its message, shown at every
+        verbosity, starts with C(csoft credit gate passed:) followed by the figures. RV(account), RV(accounts),
+        RV(problems) and RV(summary) are then not returned.
+      - Letters, digits and underscores, ending with an underscore.
+    type: str
 extends_documentation_fragment:
   - csoft.sms.connection
   - ansible.builtin.action_common_attributes
@@ -173,6 +198,15 @@ EXAMPLES = r"""
       ansible.builtin.debug:
         msg: "{{ sms_check.account.messages }} messages left, answered by {{ sms_check.account.endpoint }}"
 
+- name: Thresholds and credentials from variables, figures as facts (what the role csoft.sms.credit_gate does)
+  csoft.sms.csoft_account_check:
+    variables_prefix: sms_gate_
+  vars:
+    sms_gate_min_credit: 10
+    sms_gate_username: ANother.61234
+    sms_gate_pin: "{{ vault_csoft_pin }}"
+  run_once: true
+
 - name: Two accounts in one check, each with its own threshold
   csoft.sms.csoft_account_check:
     accounts:
@@ -190,7 +224,7 @@ EXAMPLES = r"""
 RETURN = r"""
 account:
   description: The figures of the (first) account.
-  returned: when every account could be read
+  returned: when every account could be read and O(variables_prefix) is not set
   type: dict
   contains:
     credit:
@@ -220,7 +254,7 @@ account:
       sample: false
 accounts:
   description: The figures of every account, in the order of O(accounts), each as RV(account).
-  returned: when every account could be read
+  returned: when every account could be read and O(variables_prefix) is not set
   type: list
   elements: dict
   sample:
@@ -228,19 +262,20 @@ accounts:
        endpoint: "https://www.csoft.co.uk/sendsms5", failed_over: false}
 problems:
   description: One clause per threshold that is not met; empty when the check passes.
-  returned: when every account could be read
+  returned: when every account could be read and O(variables_prefix) is not set
   type: list
   elements: str
   sample: ["csoft credit 2.8950 GBP is below the required 10.0000 GBP"]
 summary:
   description: The figures of every account in one line.
-  returned: when every account could be read
+  returned: when every account could be read and O(variables_prefix) is not set
   type: str
   sample: "credit 2.8950 GBP, 24 messages, ReplyTo 447700912345, csoft.co.uk (from https://www.csoft.co.uk/sendsms5)"
 msg:
   description:
     - On failure, the clauses of RV(problems) joined with C(; ), or why an account could not be read.
-    - On success, C(csoft account check passed:) followed by RV(summary).
+    - On success, C(csoft account check passed:) followed by RV(summary); with O(variables_prefix),
+      C(csoft credit gate passed:) followed by the same figures.
   returned: always
   type: str
   sample: "csoft credit 2.8950 GBP is below the required 10.0000 GBP; csoft messages 24 is below the required 500"

@@ -134,7 +134,6 @@ failed_over:
   sample: false
 """
 
-from ansible_collections.csoft.sms.plugins.module_utils._account import gather
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 
@@ -144,11 +143,12 @@ GATHER_CHOICES = ["credit", "messages", "reply_to"]
 def gather_account(client, items):
     """Query the account for each item of ``items`` (in the fixed order of GATHER_CHOICES); the module's result values."""
     wanted = [item for item in GATHER_CHOICES if item in items]
-    return gather(lambda operation: (client.call(operation), client.endpoint), wanted, client.endpoints[0]).public()
+    return client.figures(wanted).public()
 
 
 def main():
     module = CsoftModule(
+        "csoft_account_info",
         {"gather": {"type": "list", "elements": "str", "choices": GATHER_CHOICES, "default": GATHER_CHOICES}},
         supports_check_mode=True,
     )
@@ -158,7 +158,6 @@ def main():
     except CsoftError as exc:
         module.fail_on_error(exc)
 
-    module.warn_if_plain_http(result["endpoint"])
     module.exit_json(changed=False, **result)
 
 

@@ -206,18 +206,13 @@ may_have_been_sent:
 
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftInputError
 from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
-from ansible_collections.csoft.sms.plugins.module_utils._submit import (
-    DELIVERY_OPTIONS,
-    CsoftRejectedError,
-    check_reply_to,
-    prepare_submit,
-    send_outcome,
-    submit_message,
-)
+from ansible_collections.csoft.sms.plugins.module_utils._send import send, send_error
+from ansible_collections.csoft.sms.plugins.module_utils._submit import DELIVERY_OPTIONS, prepare_submit
 
 
 def main():
     module = CsoftModule(
+        "csoft_sms",
         {
             "to": {"type": "list", "elements": "str", "required": True},
             "msg": {"type": "str", "required": True},
@@ -240,47 +235,34 @@ def main():
         module.fail_on_error(exc)
 
     if request.duplicates:
-        module.warn(f"csoft_sms: {len(request.duplicates)} repeated number(s) in to were dropped; each number gets the message once")
+        module.warn(f"{len(request.duplicates)} repeated number(s) in to were dropped; each number gets the message once")
     if request.parts > 1:
         module.warn(
-            f"csoft_sms: the message is {request.length} {request.encoding} characters and goes out as {request.parts} SMS parts "
+            f"the message is {request.length} {request.encoding} characters and goes out as {request.parts} SMS parts "
             f"to each of {len(request.recipients)} recipient(s); every part is charged"
         )
 
     result = {"recipients": list(request.recipients), "parts": request.parts, "failed_over": False}
-    sending = False
     client = None
     try:
         with module.client() as client:
-            if request.reply_to is not None:
-                check_reply_to(request.reply_to, client.permitted_reply_to())
-            if not module.check_mode:
-                sending = True
-                answer = submit_message(client, request)
-                result.update(message_identifier=answer.message_identifier, report=answer.report)
-                if answer.text is not None:
-                    result["text"] = answer.text
-                if answer.library_number is not None:
-                    result["library_number"] = answer.library_number
+            answer = send(client, request, check_mode=module.check_mode)
     except CsoftError as exc:
-        message, maybe_sent = send_outcome(exc, sending)
+        error = send_error(exc, client=client)
         if client is not None:
-            message = client.redact(message)
             result["failed_over"] = client.failed_over
         # The endpoint the failed request went to (a time-out after sending has no answering endpoint).
-        endpoint = exc.endpoint or (client.endpoint if client is not None else None)
-        if endpoint:
-            result["endpoint"] = endpoint
-        if isinstance(exc, CsoftRejectedError):
-            result.update(message_identifier=exc.message_identifier, report=exc.report)
-            if exc.text is not None:
-                result["text"] = exc.text
-        module.fail_on_error(exc, msg=message, may_have_been_sent=maybe_sent, **result)
+        if error.endpoint:
+            result["endpoint"] = error.endpoint
+        if error.answer is not None:
+            result.update(error.answer.returned())
+        module.fail_on_error(error, may_have_been_sent=error.may_have_been_sent, **result)
 
+    if answer is not None:
+        result.update(answer.returned())
     result["failed_over"] = client.failed_over
     if client.endpoint:
         result["endpoint"] = client.endpoint
-        module.warn_if_plain_http(client.endpoint)
     module.exit_json(changed=True, **result)
 
 

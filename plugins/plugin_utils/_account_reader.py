@@ -142,16 +142,23 @@ class AccountReader:
             return index
         return 0
 
+    def _warn_if_plain_http(self):
+        endpoint = self._client.sent_unencrypted
+        if endpoint and not self._warned_http:
+            self._warned_http = True
+            self._warn(f"the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
+
     def _query(self, operation):
         if self._client is None:
             # The settings were checked at the edge; the client starts at the endpoint that answered earlier.
             self._client = CsoftClient(self.settings.replace(endpoints=self.endpoints[self._start_index() :]))
-        value = self._client.call(operation)
+        try:
+            value = self._client.call(operation)
+        finally:
+            # Also when the call failed: an answer that is a fault, or none in time, may follow the PIN's journey.
+            self._warn_if_plain_http()
         endpoint = self._client.endpoint
         self._log(f"{operation} answered by {endpoint}")
-        if endpoint and endpoint.lower().startswith("http://") and not self._warned_http:
-            self._warned_http = True
-            self._warn(f"the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
         index = self.endpoints.index(endpoint) if endpoint in self.endpoints else 0
         if self._cache is not None and index > 0:
             try:

@@ -8,17 +8,19 @@ Every task of an ``ansible-playbook`` run executes in its own forked worker
 process, so an in-memory cache would only ever serve one task on one host.
 This cache lives on disk, in one JSON file per run:
 
-* the directory is ``<tempdir>/csoft-sms-cache-<uid>``, mode 0700, owned by
-  the user; a symlink, a directory of another user or one that others can
-  read or write is refused (``CacheError``);
-* the run is the ``ansible-playbook`` main process: its PID (the parent's PID
-  in a worker) plus that process's start time and the boot id from /proc, so
-  a later run that gets the same PID does not see old values;
+* the folder is ``<tempdir>/csoft-sms-cache-<uid>``; when that one cannot be
+  trusted (a symbolic link, another user's, open to others, ...), the user's
+  private ``$XDG_CACHE_HOME/csoft-sms`` (or ``~/.cache/csoft-sms``), and
+  ``fallback_reason`` says why; when neither can be, ``CacheError``. The folder
+  and file checks live in ``_cache_files.py``, the run in ``_run_identity.py``;
+* the run is the ``ansible-playbook`` main process (PID, start time, boot id),
+  so a later run that gets the same PID does not see old values;
 * each entry is keyed by a SHA-256 over (run, endpoints, username, operation,
   PBKDF2-HMAC-SHA256 of the PIN with a random per-run salt). The PIN itself,
   or a hash of the PIN alone, is never written;
-* files are 0600 and replaced atomically (``os.replace``); entries older
-  than the TTL are ignored, run files of finished runs are removed;
+* files are 0600 and replaced atomically; a file that is not a plain, small,
+  shallow JSON document of this user reads as absent and is replaced; entries
+  older than the TTL are ignored, run files of finished runs are removed;
 * ``locked(key)`` holds an ``fcntl`` lock per key, so when 50 workers need
   the same value at once, one asks the service and the others wait and read
   its answer.
@@ -27,143 +29,34 @@ Only successful answers are stored; errors are never cached.
 """
 
 import contextlib
-import errno
-import fcntl
 import functools
 import hashlib
 import json
-import multiprocessing
+import math
 import os
+import re
 import secrets
-import stat
-import subprocess
 import tempfile
 import time
+
+from ansible_collections.csoft.sms.plugins.plugin_utils import _cache_files as files
+from ansible_collections.csoft.sms.plugins.plugin_utils._cache_files import CacheError
+from ansible_collections.csoft.sms.plugins.plugin_utils._run_identity import run_identity, run_is_alive
+
+__all__ = ("MAX_TTL", "CacheError", "RunCache")
 
 CACHE_FORMAT = 1
 PBKDF2_ITERATIONS = 100_000
 MAX_TTL = 3600
 STALE_AFTER = 24 * 3600  # run files whose process cannot be checked are removed after this
 TEMP_STALE_AFTER = 600  # left-over temporary files of a crashed writer
-MAX_FILE_BYTES = 4 * 1024 * 1024
 CLOCK_SKEW = 5  # seconds an entry may lie in the future before it is distrusted
 DIR_PREFIX = "csoft-sms-cache-"
 _RUN_PREFIX = "run-"
+_SALT = re.compile(r"[0-9a-f]{32}\Z")
 
 
-class CacheError(Exception):
-    """The cache directory or a cache file cannot be used safely."""
-
-
-# ---------------------------------------------------------------------------
-# Run identity
-# ---------------------------------------------------------------------------
-
-
-def _in_ansible_worker():
-    """True in a forked Ansible WorkerProcess (tasks and their templates run there)."""
-    try:
-        from ansible.executor.process.worker import WorkerProcess
-    except ImportError:  # pragma: no cover - always present on a controller
-        return False
-    return isinstance(multiprocessing.current_process(), WorkerProcess)
-
-
-def main_pid():
-    """PID of the ``ansible-playbook`` (or ``ansible``) main process of this run."""
-    if _in_ansible_worker():
-        parent = multiprocessing.parent_process()
-        if parent is not None and parent.pid:
-            return parent.pid
-        return os.getppid()
-    return os.getpid()
-
-
-def _read_small(path, limit=4096):
-    try:
-        with open(path, "rb") as handle:
-            return handle.read(limit)
-    except OSError:
-        return None
-
-
-def boot_id():
-    """The kernel's boot id (Linux), or None."""
-    data = _read_small("/proc/sys/kernel/random/boot_id")
-    return data.decode("ascii", "replace").strip() if data else None
-
-
-def _ps_start_time(pid):
-    """Start time of ``pid`` from ps(1), for systems without /proc (macOS, BSD)."""
-    try:
-        out = subprocess.run(
-            ["ps", "-o", "lstart=", "-p", str(int(pid))],
-            capture_output=True,
-            text=True,
-            timeout=5,
-            check=False,
-            env={"LC_ALL": "C", "PATH": os.environ.get("PATH", "/bin:/usr/bin")},
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    text = " ".join(out.stdout.split())
-    return f"ps:{text}" if out.returncode == 0 and text else None
-
-
-def process_start_time(pid):
-    """An opaque string that changes when ``pid`` is reused, or None when it cannot be read.
-
-    Never cached: a cache keyed by PID would return the start time of an
-    earlier process with the same PID, which is what this tells apart.
-
-    Linux: field 22 (``starttime``, clock ticks since boot) of /proc/<pid>/stat.
-    Elsewhere: the ``lstart`` column of ps(1).
-    """
-    data = _read_small(f"/proc/{int(pid)}/stat")
-    if data:
-        # The command name (field 2) may hold spaces and parentheses: split after the last ")".
-        fields = data[data.rfind(b")") + 2 :].split()
-        if len(fields) > 19:
-            return f"proc:{fields[19].decode('ascii', 'replace')}"
-    if os.path.isdir("/proc/self"):
-        return None  # /proc exists but the process is gone
-    return _ps_start_time(pid)
-
-
-def run_identity():
-    """A dict that identifies this run: main PID, its start time and the boot."""
-    pid = main_pid()
-    return {"pid": pid, "start": process_start_time(pid), "boot": boot_id()}
-
-
-def run_is_alive(identity):
-    """True/False when it is known whether the run ``identity`` still runs, None when unknown."""
-    try:
-        pid = int(identity["pid"])
-    except (KeyError, TypeError, ValueError):
-        return None
-    current_boot = boot_id()
-    if identity.get("boot") and current_boot and identity["boot"] != current_boot:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass  # exists, someone else's: a reused PID unless the start time says otherwise
-    except OSError:
-        return None
-    if not identity.get("start"):
-        return None
-    start = process_start_time(pid)
-    if start is None:
-        return None if not os.path.isdir("/proc/self") else False
-    return start == identity["start"]
-
-
-# ---------------------------------------------------------------------------
-# Keys
-# ---------------------------------------------------------------------------
+# Keys -------------------------------------------------------------------------------------
 
 
 @functools.lru_cache(maxsize=32)
@@ -177,23 +70,32 @@ def _digest(*parts):
     return hashlib.sha256(json.dumps(parts, separators=(",", ":"), ensure_ascii=True).encode("ascii")).hexdigest()
 
 
-def _uid():
-    return os.geteuid() if hasattr(os, "geteuid") else os.getuid()
-
-
 def default_directory():
-    return os.path.join(tempfile.gettempdir(), f"{DIR_PREFIX}{_uid()}")
+    return os.path.join(tempfile.gettempdir(), f"{DIR_PREFIX}{files.uid()}")
 
 
-# ---------------------------------------------------------------------------
-# The cache
-# ---------------------------------------------------------------------------
+def _fresh(entry, now, ttl):
+    """True when ``entry`` is a stored entry at most ``ttl`` seconds old (and not from the future)."""
+    if not isinstance(entry, dict) or "value" not in entry:
+        return False
+    when = entry.get("time")
+    if isinstance(when, bool) or not isinstance(when, (int, float)) or not math.isfinite(when):
+        return False
+    return -CLOCK_SKEW <= now - when <= ttl
+
+
+# The cache ----------------------------------------------------------------------------------
 
 _MISS = object()
 
 
 class RunCache:
-    """The cache of one run. Open it, derive keys, then ``with cache.locked(key): get / put``."""
+    """The cache of one run. Open it, derive keys, then ``with cache.locked(key): get / put``.
+
+    ``directory=None`` is the default folder, or the private fallback folder when the default cannot be
+    trusted; ``fallback_reason`` is then one line saying so (the caller warns with it), else None.
+    An explicit ``directory`` has no fallback.
+    """
 
     MISS = _MISS
 
@@ -203,117 +105,38 @@ class RunCache:
             raise CacheError(f"the cache TTL must be 1 to {MAX_TTL} seconds, not {ttl}")
         self.ttl = ttl
         self.clock = clock
-        self.directory = directory or default_directory()
+        if directory:
+            files.prepare_directory(directory)
+            self.directory, self.fallback_reason = directory, None
+        else:
+            self.directory, self.fallback_reason = files.choose_directory(default_directory(), files.fallback_directory())
         self.identity = dict(identity) if identity is not None else run_identity()
         self.run_id = _digest("csoft.sms run", self.identity)[:32]
         self.path = os.path.join(self.directory, f"{_RUN_PREFIX}{self.run_id}.json")
         self._file_lock = os.path.join(self.directory, f"{_RUN_PREFIX}{self.run_id}.lock")
         self._salt = None
-        self._ensure_directory()
 
     def __repr__(self):
         return f"RunCache(path={self.path!r}, ttl={self.ttl})"
 
-    # Directory and files -------------------------------------------------
-
-    def _ensure_directory(self):
-        try:
-            os.mkdir(self.directory, 0o700)
-        except FileExistsError:
-            pass
-        except OSError as exc:
-            raise CacheError(f"cannot create the cache directory {self.directory}: {exc.strerror}") from None
-        self._check_directory()
-
-    def _check_directory(self):
-        try:
-            info = os.lstat(self.directory)
-        except OSError as exc:
-            raise CacheError(f"cannot use the cache directory {self.directory}: {exc.strerror}") from None
-        if stat.S_ISLNK(info.st_mode):
-            raise CacheError(f"the cache directory {self.directory} is a symbolic link; refusing to use it")
-        if not stat.S_ISDIR(info.st_mode):
-            raise CacheError(f"the cache path {self.directory} is not a directory; refusing to use it")
-        if info.st_uid != _uid():
-            raise CacheError(f"the cache directory {self.directory} belongs to another user (uid {info.st_uid}); refusing to use it")
-        if info.st_mode & 0o077:
-            raise CacheError(
-                f"the cache directory {self.directory} is accessible to other users (mode {stat.S_IMODE(info.st_mode):04o}); "
-                "refusing to use it: remove it or chmod it to 0700"
-            )
-
-    def _open(self, path, flags, mode=0o600):
-        """Open a file inside the cache directory, refusing symlinks and other users' files."""
-        fd = os.open(path, flags | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0), mode)
-        try:
-            info = os.fstat(fd)
-            if not stat.S_ISREG(info.st_mode) or info.st_uid != _uid():
-                raise CacheError(f"the cache file {path} is not a regular file of this user; refusing to use it")
-            if info.st_mode & 0o077:
-                os.fchmod(fd, 0o600)
-        except BaseException:
-            os.close(fd)
-            raise
-        return fd
-
-    @contextlib.contextmanager
-    def _flock(self, path):
-        try:
-            fd = self._open(path, os.O_RDWR | os.O_CREAT)
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise CacheError(f"the cache lock {path} is a symbolic link; refusing to use it") from None
-            raise CacheError(f"cannot open the cache lock {path}: {exc.strerror}") from None
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
-        finally:
-            os.close(fd)  # closing releases the lock
+    # The run file ----------------------------------------------------------
 
     def _read(self):
-        """The run file's content, or a fresh empty document when it is missing or unusable."""
-        try:
-            fd = self._open(self.path, os.O_RDONLY)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            if exc.errno == errno.ELOOP:
-                raise CacheError(f"the cache file {self.path} is a symbolic link; refusing to use it") from None
-            raise CacheError(f"cannot read the cache file {self.path}: {exc.strerror}") from None
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-        if len(data) > MAX_FILE_BYTES:
-            return None
-        try:
-            document = json.loads(data.decode("utf-8"))
-        except ValueError:
-            return None
+        """The run file's document, or None when it is missing or not a usable document of this run."""
+        document = files.read_json(self.path)
         if (
             not isinstance(document, dict)
             or document.get("format") != CACHE_FORMAT
             or document.get("run") != self.identity
             or not isinstance(document.get("salt"), str)
+            or not _SALT.match(document["salt"])
             or not isinstance(document.get("entries"), dict)
         ):
             return None
         return document
 
-    def _write(self, document):
-        """Replace the run file atomically with ``document`` (0600)."""
-        tmp = os.path.join(self.directory, f".{_RUN_PREFIX}{self.run_id}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-        data = json.dumps(document, separators=(",", ":"), sort_keys=True).encode("utf-8")
-        try:
-            fd = self._open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL)
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, self.path)
-        except OSError as exc:
-            with contextlib.suppress(OSError):
-                os.unlink(tmp)
-            raise CacheError(f"cannot write the cache file {self.path}: {exc.strerror}") from None
-
-    def _new_document(self):
-        return {"format": CACHE_FORMAT, "run": self.identity, "salt": secrets.token_hex(16), "entries": {}}
+    def _new_document(self, salt=None):
+        return {"format": CACHE_FORMAT, "run": self.identity, "salt": salt or secrets.token_hex(16), "entries": {}}
 
     # Salt and keys ---------------------------------------------------------
 
@@ -323,11 +146,11 @@ class RunCache:
         if self._salt is None:
             document = self._read()
             if document is None:
-                with self._flock(self._file_lock):
+                with files.locked(self._file_lock):
                     document = self._read()
-                    if document is None:
+                    if document is None:  # missing, or damaged: replaced
                         document = self._new_document()
-                        self._write(document)
+                        files.write_json(self.path, document)
                         self.remove_stale()
             self._salt = document["salt"]
         return self._salt
@@ -345,39 +168,33 @@ class RunCache:
     @contextlib.contextmanager
     def locked(self, key):
         """Hold the lock of ``key`` (check, query and store inside it)."""
-        with self._flock(os.path.join(self.directory, f"{_RUN_PREFIX}{self.run_id}.{key[:32]}.lock")):
+        with files.locked(os.path.join(self.directory, f"{_RUN_PREFIX}{self.run_id}.{key[:32]}.lock")):
             yield self
 
     def get(self, key):
         """The cached value of ``key``, or ``RunCache.MISS`` when absent or older than the TTL."""
-        document = self._read()
-        entry = (document or {}).get("entries", {}).get(key)
-        if not isinstance(entry, dict) or "value" not in entry or not isinstance(entry.get("time"), (int, float)):
-            return _MISS
-        age = self.clock() - entry["time"]
-        if age > self.ttl or age < -CLOCK_SKEW:
-            return _MISS
-        return entry["value"]
+        entry = (self._read() or {}).get("entries", {}).get(key)
+        return entry["value"] if _fresh(entry, self.clock(), self.ttl) else _MISS
 
     def put(self, key, value):
         """Store a JSON-serialisable ``value`` under ``key`` (expired entries are dropped)."""
         salt = self.salt  # outside the file lock: creating the salt takes that lock
-        with self._flock(self._file_lock):
+        with files.locked(self._file_lock):
             document = self._read()
             if document is None:  # removed or damaged meanwhile: start again with the salt our key was made with
-                document = dict(self._new_document(), salt=salt)
+                document = self._new_document(salt)
             elif document["salt"] != salt:
                 return  # replaced meanwhile: our key belongs to another salt and could never be found
             now = self.clock()
-            entries = {k: v for k, v in document["entries"].items() if isinstance(v, dict) and now - v.get("time", 0) <= MAX_TTL}
+            entries = {k: v for k, v in document["entries"].items() if _fresh(v, now, MAX_TTL)}
             entries[key] = {"time": now, "value": value}
             document["entries"] = entries
-            self._write(document)
+            files.write_json(self.path, document)
 
     # Housekeeping ----------------------------------------------------------
 
     def remove_stale(self):
-        """Remove run files (and their locks) of runs that have finished; best effort."""
+        """Remove run files (and their locks) of runs that have finished, and anything else unusable there; best effort."""
         now = time.time()
         try:
             names = os.listdir(self.directory)
@@ -393,7 +210,7 @@ class RunCache:
                 if not (name.startswith(_RUN_PREFIX) and name.endswith(".json")) or name == os.path.basename(self.path):
                     continue
                 run_id = name[len(_RUN_PREFIX) : -len(".json")]
-                alive = self._file_run_alive(path)
+                alive = _file_run_alive(path)
                 if alive is None:
                     alive = now - os.lstat(path).st_mtime < STALE_AFTER
                 if alive:
@@ -405,15 +222,9 @@ class RunCache:
             except (OSError, CacheError):
                 continue
 
-    def _file_run_alive(self, path):
-        try:
-            fd = self._open(path, os.O_RDONLY)
-        except OSError:
-            return None
-        with os.fdopen(fd, "rb") as handle:
-            data = handle.read(MAX_FILE_BYTES)
-        try:
-            identity = json.loads(data.decode("utf-8")).get("run")
-        except (ValueError, AttributeError):
-            return False  # unreadable: nobody can use it
-        return run_is_alive(identity) if isinstance(identity, dict) else False
+
+def _file_run_alive(path):
+    """Whether the run of another run file still runs (None: unknown); False for a file nobody can use."""
+    document = files.read_json(path)
+    identity = document.get("run") if isinstance(document, dict) else None
+    return run_is_alive(identity) if isinstance(identity, dict) else False

@@ -43,7 +43,7 @@ def _checked(name, check, *args, **kwargs):
     try:
         return check(name, *args, **kwargs)
     except CsoftInputError as exc:
-        raise CsoftInputError(f"csoft.sms.credit_watch: {str(exc).replace(f'the {name} option', _argument_label(name))}") from None
+        raise CsoftInputError(f"csoft.sms.credit_watch: {_values.relabel(exc, name, _argument_label(name))}") from None
 
 
 def _given(args, name):

@@ -20,7 +20,7 @@ import math
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.csoft.sms.plugins.module_utils import _account, _errors
+from ansible_collections.csoft.sms.plugins.module_utils import _errors
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftInputError
 from ansible_collections.csoft.sms.plugins.plugin_utils import _runway, _runway_state
 
@@ -79,7 +79,7 @@ class Watch:
         client = self.client = self.settings.client()
         operations = ("credit", "messages", "reply_to") if self.settings.reply_to else ("credit", "messages")
         try:
-            return _account.gather(lambda operation: (client.call(operation), client.endpoint), operations, client.endpoints[0])
+            return client.figures(operations)
         except CsoftError as exc:
             raise PollFailed(self._text(client, exc), exc) from None
         finally:

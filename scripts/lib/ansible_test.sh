@@ -30,14 +30,19 @@
 #                      CSOFT_ANSIBLE_TEST=$PWD/.venv-2.16/bin/ansible-test; wins over ANSIBLE_TEST,
 #                      and the copy then defaults to its own root (suffix -core<version>)
 #   ANSIBLE_TEST       ansible-test executable (default: from PATH, else $VIRTUAL_ENV/bin)
-#   CSOFT_TEST_PYTHON  Python version for --python (default 3.11)
+#   CSOFT_TEST_PYTHON  Python version for --python (default: the version of the Python that runs ansible-test)
+#   CSOFT_TEST_FILES   a NUL-separated list of the files to copy, relative to the checkout (default: asks git)
+#   CSOFT_VENDOR_PAGE  the vendor page for tests/unit/test_vendor_fixtures.py (default: ../shared/seeds/ beside
+#                      the checkout); copied into the copy's tests/output/vendor-page/, where the test finds it
+#                      (ansible-test passes no environment variable of ours to the tests)
 #   CSOFT_TEST_ROOT    where the copy lives (default ${TMPDIR:-/tmp}/csoft-sms-ansible-test-$UID)
 #   CSOFT_TEST_KEEP_OUTPUT=0  do not copy tests/output back
+#   CSOFT_TEST_OUTPUT  where to copy it (default tests/output of the checkout; relative to the checkout)
 #   CSOFT_TEST_FRESH=1 recreate ansible-test's delegation venvs (kept between runs otherwise)
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
-PY_VERSION=${CSOFT_TEST_PYTHON:-3.11}
+PY_VERSION=${CSOFT_TEST_PYTHON:-}
 ROOT=${CSOFT_TEST_ROOT:-${TMPDIR:-/tmp}/csoft-sms-ansible-test-$(id -u)}
 CACHE=$HOME/.ansible/test/cache
 
@@ -151,7 +156,10 @@ copy_tree() {
     fi
     rm -rf "$DEST"
     mkdir -p "$DEST"
-    if git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+    if [ -n "${CSOFT_TEST_FILES:-}" ]; then
+        # a list made elsewhere (scripts/lib/newest.sh makes it with git outside its chroot)
+        (cd "$REPO" && tar --null --files-from="$CSOFT_TEST_FILES" -cf -) | tar -xf - -C "$DEST"
+    elif git -C "$REPO" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
         # tracked + untracked-but-not-ignored files that exist (read-only git use)
         (cd "$REPO" && git ls-files -z --cached --others --exclude-standard |
             while IFS= read -r -d '' f; do [ -e "$f" ] && printf '%s\0' "$f"; done |
@@ -167,6 +175,12 @@ copy_tree() {
     if [ -d "$keep" ]; then
         mkdir -p "$DEST/tests/output/.tmp"
         mv "$keep" "$DEST/tests/output/.tmp/delegation"
+    fi
+    # The vendor page lives outside the checkout; tests/unit/test_vendor_fixtures.py looks for it here too.
+    local page=${CSOFT_VENDOR_PAGE:-$REPO/../shared/seeds/account-query-soap-api.txt}
+    if [ -f "$page" ]; then
+        mkdir -p "$DEST/tests/output/vendor-page"
+        cp "$page" "$DEST/tests/output/vendor-page/account-query-soap-api.txt"
     fi
 }
 
@@ -187,7 +201,8 @@ main() {
         log "waiting for another ansible_test.sh run on $ROOT"
         flock 9
     fi
-    log "ansible-test: $ansible_test ($("$python" -c 'from ansible.release import __version__; print("ansible-core", __version__)'))"
+    [ -n "$PY_VERSION" ] || PY_VERSION=$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])')
+    log "ansible-test: $ansible_test ($("$python" -c 'from ansible.release import __version__; print("ansible-core", __version__)'), Python $PY_VERSION)"
     prepare_get_pip "$python"
     copy_tree
 
@@ -207,12 +222,13 @@ main() {
     if [ "${CSOFT_TEST_KEEP_OUTPUT:-1}" != 0 ] && [ -d "$DEST/tests/output" ]; then
         # results (junit, bot, coverage, data, ...), each replacing its old copy; not
         # ansible-test's .tmp scratch and venvs, and nothing else under tests/output
-        local entry
-        mkdir -p "$REPO/tests/output"
+        local entry output=${CSOFT_TEST_OUTPUT:-tests/output}
+        case $output in /*) ;; *) output=$REPO/$output ;; esac
+        mkdir -p "$output"
         for entry in "$DEST"/tests/output/*; do
             [ -e "$entry" ] || continue
-            rm -rf "$REPO/tests/output/${entry##*/}"
-            cp -a "$entry" "$REPO/tests/output/"
+            rm -rf "${output:?}/${entry##*/}"
+            cp -a "$entry" "$output/"
         done
     fi
     return "$rc"

@@ -187,7 +187,7 @@ dependencies:
     package_system: python3
     python_path: /usr/bin/python3
   ansible_core:
-    package_pip: ansible-core>=2.16,<2.20
+    package_pip: ansible-core>=2.16,<2.22
   ansible_runner:
     package_pip: ansible-runner
   galaxy: requirements.yml
@@ -235,6 +235,22 @@ gate_docs() {
     if grep -E 'WARNING: .*(ansible_collections\.csoft\.sms|csoft\.sms\.)' "$WORK/docs-build.out"; then
         echo "ERROR: the docs link to options, return values or plugins of csoft.sms that do not exist"
         rc=1
+    fi
+    # The warnings that stay, all because intersphinx cannot fetch the inventories of docs.ansible.com,
+    # docs.python.org and jinja's site offline: one "failed to reach any of the inventories" per inventory, and
+    # each link antsibull-docs' pages make into Ansible's own docs (action_plugins, callback_plugins,
+    # common_return_values, ansible_configuration_settings, the ANSIBLE_CALLBACKS_ENABLED variable). Any
+    # other warning fails the gate.
+    local offline unexplained
+    offline="failed to reach any of the inventories|undefined label: '(action_plugins|callback_plugins|common_return_values|ansible_configuration_settings)'"
+    offline+="|'envvar' reference target not found: ANSIBLE_[A-Z_]+ "
+    unexplained=$(grep -E 'WARNING' "$WORK/docs-build.out" | grep -vE "$offline" || true)
+    if [ -n "$unexplained" ]; then
+        echo "ERROR: the docs build warns, and not only about links that cannot resolve offline:"
+        echo "$unexplained"
+        rc=1
+    else
+        echo "docs: $(grep -c 'WARNING' "$WORK/docs-build.out") warnings, each a link into Ansible's or Python's docs that cannot resolve offline (listed in gate_docs)"
     fi
     rm -rf docs/build/html
     mkdir -p docs/build

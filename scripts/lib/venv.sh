@@ -47,3 +47,15 @@ csoft_venv() {
     "$dir/bin/python" -m pip install --quiet --disable-pip-version-check "$@" || return 1
     echo "$want" >"$stamp"
 }
+
+# csoft_collections: print a directory that holds ansible_collections/csoft/sms, a symlink to this checkout,
+# for ANSIBLE_COLLECTIONS_PATH. It lives outside the checkout and is kept, so that paths Ansible prints
+# (such as a failed task's Origin) still exist after the run.
+csoft_collections() {
+    local base tag
+    tag=$(printf '%s' "$PWD" | sha256sum | cut -c1-10)
+    base=${XDG_CACHE_HOME:-$HOME/.cache}/csoft-sms/collections-$tag
+    mkdir -p "$base/ansible_collections/csoft"
+    [ -L "$base/ansible_collections/csoft/sms" ] || ln -sfn "$PWD" "$base/ansible_collections/csoft/sms"
+    echo "$base"
+}

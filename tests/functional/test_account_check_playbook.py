@@ -193,3 +193,40 @@ def test_the_role_then_lookups_one_request_per_operation(ansible, pair):
     run = ansible.run(play, check=True)
     assert "csoft credit gate passed" in run.output
     assert operation_counts(pair.primary) == [1, 1, 1]
+
+
+def test_variables_prefix_reads_the_variables_and_sets_the_facts_on_every_host(ansible, pair):
+    """The role's mechanism on a task of one's own: sms_gate_* variables, facts sms_gate_account(_list) on every host."""
+    lines = [f"h{n:02d} ansible_connection=local ansible_python_interpreter={sys.executable}" for n in range(3)]
+    hosts = ansible.tmp_path / "hosts.ini"
+    hosts.write_text("[app]\n" + "\n".join(lines) + "\n")
+    play = f"""
+    - hosts: app
+      gather_facts: false
+      vars:
+        sms_gate_username: {USERNAME}
+        sms_gate_pin: "{{{{ vault_pin }}}}"
+        vault_pin: {PIN}
+        sms_gate_endpoints: ["{pair.primary.url}"]
+        sms_gate_min_credit: "{{{{ 2 + 0.5 }}}}"
+      tasks:
+        - name: Check the account from the variables
+          csoft.sms.csoft_account_check:
+            variables_prefix: sms_gate_
+            min_credit: 100  # the variable wins
+          run_once: true
+        - name: Save each host's facts
+          ansible.builtin.copy:
+            content: "{{{{ [sms_gate_account, sms_gate_account_list] | to_json }}}}"
+            dest: "{{{{ playbook_dir }}}}/{{{{ inventory_hostname }}}}.json"
+            mode: "0600"
+    """
+    run = ansible.run(play, inventory=hosts, check=True)
+    assert "csoft credit gate passed: credit 2.8950 GBP" in run.output and PIN not in run.output
+    for n in range(3):
+        account, listed = json.loads((ansible.tmp_path / f"h{n:02d}.json").read_text())
+        assert account["messages"] == 24 and listed == [account]
+    assert operation_counts(pair.primary) == [1, 1, 1]
+    run = ansible.run(play.replace("sms_gate_min_credit:", "sms_gate_min_credits:"), inventory=hosts, check=False)
+    assert "unknown variable sms_gate_min_credits (did you mean sms_gate_min_credit?)" in run.output
+    assert operation_counts(pair.primary) == [1, 1, 1]

@@ -164,11 +164,41 @@ def test_fifty_hosts_one_request_per_operation_for_gate_and_lookup(ansible, pair
     assert ops(pair.secondary) == [1, 0, 1]
 
 
-def test_serial_batches_each_run_the_gate(ansible, pair):
+@pytest.mark.parametrize("strategy", ["linear", "free"])
+def test_serial_batches_each_run_the_gate(ansible, pair, strategy):
     hosts = inventory(ansible, 4)
-    ansible.run(gate_play(connection(pair), play_extra="      serial: 2"), inventory=hosts, check=True)
+    ansible.run(gate_play(connection(pair), play_extra=f"      serial: 2\n      strategy: {strategy}"), inventory=hosts, check=True)
     assert len(facts(ansible)) == 4
     assert ops(pair.primary) == [2, 2, 2]  # run_once runs once per serial batch, as documented
+
+
+# Under free and host_pinned, Ansible runs a run_once task on every host (it warns that run_once is not supported).
+RUN_ONCE_IGNORED = "Using run_once with the free strategy is not currently supported"
+
+
+@pytest.mark.parametrize("strategy", ["free", "host_pinned"])
+def test_every_strategy_asks_once_per_operation(ansible, pair, strategy):
+    """20 hosts made 20 requests per operation under these strategies; the hosts now share one reading."""
+    hosts = inventory(ansible, 20)
+    pair.primary.set_mode("slow:0.3")  # many workers reach the gate while the first one is still asking
+    play_extra = f"      strategy: {strategy}"
+    run = ansible.run(gate_play(connection(pair, credit_gate_min_credit=1), play_extra=play_extra), "--forks", "10", inventory=hosts, check=True)
+    assert RUN_ONCE_IGNORED in run.output  # the gate did run on every host
+    assert run.output.count("csoft credit gate passed: credit 2.8950 GBP, 24 messages") == 20
+    assert facts(ansible) == {f"app{n:02d}": expected_fact(pair) for n in range(1, 21)}
+    assert ops(pair.primary) == [1, 1, 1]
+
+
+@pytest.mark.parametrize("strategy", ["free", "host_pinned"])
+def test_every_strategy_meets_a_rejected_login_once(ansible, pair, strategy):
+    """The vendor blocks clients that repeat a rejected login: the other hosts fail with the first one's message."""
+    hosts = inventory(ansible, 20)
+    play_extra = f"      strategy: {strategy}"
+    run = ansible.run(gate_play(connection(pair, credit_gate_pin=WRONG_PIN), play_extra=play_extra), "--forks", "10", inventory=hosts, check=False)
+    assert RUN_ONCE_IGNORED in run.output
+    assert "login rejected" in run.output and WRONG_PIN not in run.output
+    assert "TASK [Deploy step]" not in run.output and facts(ansible) == {}
+    assert pair.primary.counts()["total"] == 1
 
 
 def test_several_accounts_pass(ansible, pair):
@@ -275,17 +305,23 @@ def test_wrong_pin_fails_without_leaking(ansible, pair):
 def test_wrong_types_are_rejected_before_any_request(ansible, pair, name, value):
     hosts = inventory(ansible, 1)
     run = ansible.run(gate_play(connection(pair, **{name: value})), inventory=hosts, check=False)
-    assert "Validation of arguments failed" in run.output
-    assert name in run.output
+    assert "csoft.sms.csoft_account_check: invalid variable: " in failure(run) and name in failure(run)
     assert pair.primary.counts()["total"] == 0
     assert "TASK [Deploy step]" not in run.output
 
 
+def failure(run):
+    """The message of the run's one failed task (the JSON after ``FAILED! => ``)."""
+    lines = [line for line in run.output.splitlines() if "FAILED! => " in line]
+    assert len(lines) == 1, run.output
+    return json.loads(lines[0].split("FAILED! => ", 1)[1])["msg"]
+
+
 # Large inventories: import_role/include_role with rolespec_validate: false -------------------
 
-# The task header of Ansible's automatic per-host validation, and of the role's own run_once one.
+# The task header of Ansible's automatic per-host validation, and of the role's one task.
 AUTOMATIC_VALIDATION = "Validating arguments against arg spec 'main'"
-ROLE_VALIDATION = "TASK [csoft.sms.credit_gate : Validate the role's variables against meta/argument_specs.yml, once]"
+GATE_TASK = "TASK [csoft.sms.credit_gate : Compare the account with the thresholds]"
 
 
 def import_play(role_vars, tasks=DEPLOY_TASK, play_extra="", action="import_role"):
@@ -322,17 +358,19 @@ def test_import_role_fifty_hosts_validate_once_and_query_once(ansible, pair):
     assert ops(pair.primary) == [1, 1, 1]
     assert pair.secondary.counts()["total"] == 0
     assert AUTOMATIC_VALIDATION not in run.output
-    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert task_hosts(run.output, GATE_TASK) == ["app01"]
+    assert run.output.count("TASK [") == 2  # the gate and the deploy step: the role is one task
     assert run.output.count("csoft credit gate passed: credit 2.8950 GBP, 24 messages") == 1
 
 
-def test_roles_form_validates_once_not_on_every_host(ansible, pair):
-    """The spec's entry point is not `main`, so Ansible adds no per-host validation task; the role validates once."""
+def test_roles_form_is_one_task_on_one_host(ansible, pair):
+    """The spec's entry point is not `main`, so Ansible adds no per-host validation task; the action validates once."""
     hosts = inventory(ansible, 3)
     run = ansible.run(gate_play(connection(pair, credit_gate_min_credit=1)), inventory=hosts, check=True)
     assert AUTOMATIC_VALIDATION not in run.output
     assert "Validating arguments against arg spec" not in run.output
-    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert task_hosts(run.output, GATE_TASK) == ["app01"]
+    assert run.output.count("TASK [csoft.sms.credit_gate : ") == 1
     assert ops(pair.primary) == [1, 1, 1]
 
 
@@ -356,12 +394,27 @@ def test_unknown_role_variables_fail_before_any_request(ansible, pair, form):
     else:
         play = import_play(connection(pair, credit_gate_min_credits=5), action=form)
     run = ansible.run(play, inventory=hosts, check=False)
-    assert "Validation of arguments failed" in run.output
-    assert "credit_gate_min_credits" in run.output and "Supported parameters include: credit_gate_accounts" in run.output
+    assert failure(run) == "csoft.sms.csoft_account_check: unknown variable credit_gate_min_credits (did you mean credit_gate_min_credit?)"
+    assert "argument_spec" not in run.output and "Validation of arguments failed" not in run.output
     assert PIN not in run.output
-    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert task_hosts(run.output, GATE_TASK) == ["app01"]
     assert pair.primary.counts()["total"] == 0
     assert "TASK [Deploy step]" not in run.output
+
+
+def test_a_misspelt_extra_var_fails_too(ansible, pair):
+    """Extra vars apply to every host, so they are never the host's own: a misspelt one fails like a role parameter."""
+    hosts = inventory(ansible, 2)
+    run = ansible.run(gate_play(connection(pair)), "-e", "credit_gate_min_mesages=5", inventory=hosts, check=False)
+    assert failure(run) == "csoft.sms.csoft_account_check: unknown variable credit_gate_min_mesages (did you mean credit_gate_min_messages?)"
+    assert pair.primary.counts()["total"] == 0
+
+
+def test_every_missing_credential_is_named_as_the_roles_variable(ansible, pair):
+    hosts = inventory(ansible, 2)
+    run = ansible.run(gate_play({"credit_gate_endpoints": [pair.primary.url]}), inventory=hosts, check=False)
+    assert failure(run) == "csoft.sms.csoft_account_check: csoft username is missing: set credit_gate_username; csoft pin is missing: set credit_gate_pin"
+    assert pair.primary.counts()["total"] == 0
 
 
 def test_the_hosts_own_credit_gate_variables_are_left_alone(ansible, pair):
@@ -403,10 +456,9 @@ def test_the_hosts_own_credit_gate_variables_are_left_alone(ansible, pair):
 def test_import_role_wrong_types_are_rejected_once_before_any_request(ansible, pair, name, value):
     hosts = inventory(ansible, 3)
     run = ansible.run(import_play(connection(pair, **{name: value})), inventory=hosts, check=False)
-    assert "Validation of arguments failed" in run.output
-    assert name in run.output
+    assert failure(run).startswith("csoft.sms.csoft_account_check: invalid variable: ") and name in failure(run)
     assert AUTOMATIC_VALIDATION not in run.output
-    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert task_hosts(run.output, GATE_TASK) == ["app01"]
     assert pair.primary.counts()["total"] == 0
     assert pair.secondary.counts()["total"] == 0
     assert "TASK [Deploy step]" not in run.output
@@ -421,11 +473,11 @@ def test_templated_and_extra_vars_are_validated_after_templating(ansible, pair, 
         sms_min_credit: lots"""
     role_vars = connection(pair, credit_gate_min_credit="{{ sms_min_credit }}")
     run = ansible.run(import_play(role_vars, play_extra=play_extra, action=action), inventory=hosts, check=False)
-    assert "Validation of arguments failed" in run.output and "credit_gate_min_credit" in run.output
+    assert "invalid variable: " in failure(run) and "credit_gate_min_credit" in failure(run)
     assert pair.primary.counts()["total"] == 0
 
     run = ansible.run(import_play(connection(pair), action=action), "-e", '{"credit_gate_min_messages": "many"}', inventory=hosts, check=False)
-    assert "Validation of arguments failed" in run.output and "credit_gate_min_messages" in run.output
+    assert "invalid variable: " in failure(run) and "credit_gate_min_messages" in failure(run)
     assert pair.primary.counts()["total"] == 0
     assert facts(ansible) == {}
 
@@ -444,7 +496,7 @@ def test_import_role_never_shows_the_pin(ansible, pair):
     run = ansible.run(import_play(connection(pair, credit_gate_min_credit=1)), "-vvvv", inventory=hosts, check=True)
     assert PIN not in run.output
     run = ansible.run(import_play(connection(pair, credit_gate_min_credit="lots")), "-vvvv", inventory=hosts, check=False)
-    assert "Validation of arguments failed" in run.output
+    assert "invalid variable: " in run.output and "credit_gate_min_credit" in run.output
     assert PIN not in run.output
 
 
@@ -555,12 +607,12 @@ def test_guide_large_inventory_example_runs(ansible, pair):
     run = ansible.run(large, *creds, inventory=hosts, env=env, check=True)
     assert run.output.count("deploying with 24 messages left") == 3
     assert AUTOMATIC_VALIDATION not in run.output
-    assert task_hosts(run.output, ROLE_VALIDATION) == ["app01"]
+    assert task_hosts(run.output, GATE_TASK) == ["app01"]
     assert ops(pair.primary) == [1, 1, 1]
     # The wrong type the guide shows is rejected before any request.
     documented = re.search(r"``(-e credit_gate_min_credit=\S+)``", GUIDE.read_text()).group(1).split()
     run = ansible.run(large, *creds, *documented, inventory=hosts, env=env, check=False)
-    assert "Validation of arguments failed" in run.output and "credit_gate_min_credit" in run.output
+    assert "invalid variable: " in failure(run) and "credit_gate_min_credit" in failure(run)
     assert ops(pair.primary) == [1, 1, 1]
 
 

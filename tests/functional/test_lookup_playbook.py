@@ -9,7 +9,10 @@ tasks and hosts proves that the per-run cache outlives a process.
 
 import json
 import os
+import pathlib
+import shutil
 import stat
+import tempfile
 
 import pytest
 
@@ -177,9 +180,17 @@ def test_cache_ttl_out_of_range_is_an_error(ansible, pair):
     assert pair.primary.counts()["total"] == 0
 
 
-def test_cache_file_is_private_and_holds_no_pin(ansible, pair):
-    tmpdir = ansible.tmp_path / "tmpdir"
-    tmpdir.mkdir()
+@pytest.fixture
+def short_tmpdir():
+    # ansible-core 2.21 opens a Unix socket under TMPDIR, whose path may hold at most 107 bytes: pytest's
+    # tmp_path is too deep for it ("Local RPC server did not start").
+    path = tempfile.mkdtemp(prefix="csoft-t")
+    yield pathlib.Path(path)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def test_cache_file_is_private_and_holds_no_pin(ansible, pair, short_tmpdir):
+    tmpdir = short_tmpdir
     ansible.run(play([pair.primary.url], four_tasks()), env={"TMPDIR": str(tmpdir)}, check=True)
     cache_dir = tmpdir / f"csoft-sms-cache-{os.geteuid()}"
     assert stat.S_IMODE(cache_dir.stat().st_mode) == 0o700

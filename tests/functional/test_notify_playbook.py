@@ -14,69 +14,18 @@ import pytest
 
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 from ansible_collections.csoft.sms.tests.support.network import closed_port
-
-ONCALL = "447700900123"
-NAME = "csoft.sms.sms_notify"
-
-# h2 fails its first task; h1 and h3 go on.
-FAILING = """
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: Deploy the app
-      ansible.builtin.fail:
-        msg: the deployment broke
-      when: inventory_hostname == 'h2'
-    - name: Report
-      ansible.builtin.debug:
-        msg: deployed
-"""
-
-PASSING = """
-- hosts: all
-  gather_facts: false
-  tasks:
-    - name: Report
-      ansible.builtin.debug:
-        msg: deployed
-"""
-
-
-def inventory(tmp_path, count=3, name="hosts.ini"):
-    path = tmp_path / name
-    path.write_text("".join(f"h{index} ansible_connection=local\n" for index in range(1, count + 1)))
-    return path
-
-
-def callback_env(pair, **extra):
-    env = {
-        "ANSIBLE_CALLBACKS_ENABLED": NAME,
-        "CSOFT_USERNAME": USERNAME,
-        "CSOFT_PIN": PIN,
-        "CSOFT_ENDPOINTS": ",".join(pair.urls),
-        "CSOFT_NOTIFY_TO": ONCALL,
-    }
-    env.update(extra)
-    return {key: value for key, value in env.items() if value is not None}
-
-
-def submits(pair):
-    return sum(counts["SubmitMessage"] for counts in pair.counts().values())
-
-
-def sent(pair):
-    return pair.primary.messages() + pair.secondary.messages()
-
-
-def notice_lines(output):
-    return [line for line in output.splitlines() if NAME in line]
-
-
-def run_both(ansible, playbook, pair, *args, inventory_path=None, **extra):
-    """The run without the callback, then with it; returns (rc without, result with)."""
-    without = ansible.run(playbook, *args, inventory=inventory_path, env={"CSOFT_PIN": PIN})
-    assert submits(pair) == 0
-    return without.returncode, ansible.run(playbook, *args, inventory=inventory_path, env=callback_env(pair, **extra))
+from ansible_collections.csoft.sms.tests.support.notify_runs import (
+    FAILING,
+    NAME,
+    ONCALL,
+    PASSING,
+    callback_env,
+    inventory,
+    notice_lines,
+    run_both,
+    sent,
+    submits,
+)
 
 
 def test_failing_play_sends_one_sms_with_the_run_in_it(ansible, pair, tmp_path):
@@ -85,7 +34,7 @@ def test_failing_play_sends_one_sms_with_the_run_in_it(ansible, pair, tmp_path):
     assert submits(pair) == 1
     [message] = sent(pair)
     assert message["recipients"] == [ONCALL]
-    assert message["text"] == "Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 3 host(s); first h2: Deploy the app"
+    assert message["text"] == "Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 3 host(s); first h2: Deploy the app: the deployment broke"
     assert [line.strip() for line in notice_lines(result.output)] == [
         f"{NAME}: the run's SMS (failure) was sent to 1 number(s) through {pair.primary.url} (MessageIdentifier {message['message_identifier']})"
     ]
@@ -127,7 +76,9 @@ def test_unreachable_hosts_count(ansible, pair, tmp_path):
     rc, result = run_both(ansible, playbook, pair, inventory_path=hosts)
     assert rc == result.returncode == 4, result.output
     [message] = sent(pair)
-    assert message["text"] == "Ansible playbook.yml: FAILED, 0 failed, 1 unreachable of 2 host(s); first gone: Report"
+    # the unreachable host's reason (ssh's own words) follows the task, within one SMS part
+    assert message["text"].startswith("Ansible playbook.yml: FAILED, 0 failed, 1 unreachable of 2 host(s); first gone: Report: "), message["text"]
+    assert len(message["text"]) <= 160
 
 
 def test_error_in_a_later_play_sends_one_sms(ansible, pair, tmp_path):
@@ -207,7 +158,8 @@ def test_pin_is_never_in_the_text_nor_in_verbose_output(ansible, pair, tmp_path)
     assert result.returncode == 2
     [message] = sent(pair)
     assert PIN not in message["text"]
-    assert message["text"].endswith("first h2: Deploy with ********")
+    assert message["text"].endswith("first h2: Deploy with ********: the deployment broke")
+    assert "secret" not in message["text"]
     verbose = ansible.run(FAILING, "-vvvv", inventory=inventory(tmp_path), env=callback_env(pair))
     assert verbose.returncode == 2 and len(sent(pair)) == 2
     assert PIN not in verbose.output
@@ -256,6 +208,10 @@ def _no_pin(pair, tmp_path):
     return {"CSOFT_PIN": None, "CSOFT_PIN_FILE": str(tmp_path / "missing-pin-file")}
 
 
+def _pin_file_device(pair, tmp_path):
+    return {"CSOFT_PIN": None, "CSOFT_PIN_FILE": "/dev/zero"}
+
+
 # case -> (environment changes, words of the warning (one or several), SubmitMessage requests the simulator receives)
 PROBLEMS = {
     "dead service": (_dead, "no endpoint could be reached", 0),
@@ -269,6 +225,7 @@ PROBLEMS = {
     "invalid template": (_invalid_template, "unknown placeholder(s) pin", 0),
     "no recipient": (_no_recipient, "off for this run: to is not set", 0),
     "unreadable PIN file": (_no_pin, "pin_file", 0),
+    "PIN file that is a device": (_pin_file_device, "off for this run: pin_file /dev/zero is a character device; give a regular file", 0),
 }
 
 
@@ -288,3 +245,46 @@ def test_problems_leave_the_exit_code_and_print_one_clean_warning(ansible, pair,
     assert submits(pair) == requests
     assert sent(pair) == [] or case == "time-out"
     assert time.monotonic() - started < 60
+
+
+def test_a_rescued_failure_is_not_the_one_named(ansible, pair, tmp_path):
+    # h1 fails first, but a rescue: handles it; h2 fails for real later.
+    playbook = """
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - name: Rescued on h1
+          when: inventory_hostname == 'h1'
+          block:
+            - name: Try the fast path
+              ansible.builtin.fail:
+                msg: no fast path
+          rescue:
+            - name: Take the slow path
+              ansible.builtin.debug:
+                msg: slow path
+        - name: Migrate the database
+          ansible.builtin.fail:
+            msg: migration failed
+          when: inventory_hostname == 'h2'
+    """
+    rc, result = run_both(ansible, playbook, pair, inventory_path=inventory(tmp_path, 2))
+    assert rc == result.returncode == 2, result.output
+    expected = "Ansible playbook.yml: FAILED, 1 failed, 0 unreachable of 2 host(s); first h2: Migrate the database: migration failed"
+    assert [message["text"] for message in sent(pair)] == [expected]
+
+
+def test_the_failed_tasks_message_is_one_line_of_text_never_templated(ansible, pair, tmp_path):
+    """A message with line breaks and Jinja-looking text (say, a service's own error) arrives as one line of text."""
+    playbook = r"""
+    - hosts: all
+      gather_facts: false
+      tasks:
+        - name: Deploy the app
+          ansible.builtin.fail:
+            msg: "{{ 'broke:' }}\n  {{ '{{' }} lookup('env', 'HOME') {{ '}}' }}\tend"
+          when: inventory_hostname == 'h2'
+    """
+    rc, result = run_both(ansible, playbook, pair, inventory_path=inventory(tmp_path), CSOFT_NOTIFY_MSG_TEMPLATE="{{ first_host }}: {{ first_msg }}")
+    assert rc == result.returncode == 2, result.output
+    assert [message["text"] for message in sent(pair)] == ["h2: broke: {{ lookup('env', 'HOME') }} end"]

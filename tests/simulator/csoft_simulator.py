@@ -135,7 +135,7 @@ def main(argv=None):
         for server in servers:
             server.set_mode(args.mode)
         group.start()
-    except (OSError, ValueError) as exc:
+    except (OSError, ValueError, ImportError) as exc:
         sys.stderr.write(f"csoft simulator: cannot start: {exc}\n")
         return 1
     try:

@@ -11,6 +11,7 @@
 | ``playbook_env`` | ``collections_base`` and ``ansible_env``: the environment of an ``ansible-playbook`` run |
 | ``clients`` | ``make_client`` and the checks that no error holds the PIN (imports the collection) |
 | ``fixtures`` | pytest fixtures ``pair``, ``tls_pair``, ``black_hole`` (import them in a ``conftest.py``) |
+| ``notify_runs`` | what the callback's real ``ansible-playbook`` runs share: playbooks, inventory, environment, ``run_both`` |
 | ``vendor`` | ``vendor(name)``: the vendor page's example documents (``tests/unit/fixtures/vendor/``) |
 | ``cli`` | the same for bash: ``python tests/support/cli.py start|stop|env`` |
 

@@ -3,9 +3,10 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """The test support for bash (standard library only).
 
-python tests/support/cli.py start WORKDIR [--tls] [--prefix PREFIX]
+python tests/support/cli.py start WORKDIR [--tls] [--prefix PREFIX] [--accounts FILE]
     start the simulator in the background (primary and secondary on free ports of
-    127.0.0.1; PID in WORKDIR/pid, output in WORKDIR/simulator.log), wait until it
+    127.0.0.1; PID in WORKDIR/pid, output in WORKDIR/simulator.log; its accounts from
+    FILE, default tests/simulator/accounts.json), wait until it
     is ready and print its ready file as JSON plus "closed" (a URL where nothing
     listens), each key prefixed with PREFIX (e.g. csoft_demo_ for extra vars)
 python tests/support/cli.py stop WORKDIR [GRACE]
@@ -36,7 +37,7 @@ else:  # pragma: no cover - imported as a module
 
 
 def start(args):
-    process = simulator.SimulatorProcess(args.workdir, tls=args.tls, detach=True)
+    process = simulator.SimulatorProcess(args.workdir, tls=args.tls, detach=True, accounts=args.accounts)
     print(json.dumps({args.prefix + key: value for key, value in process.ready.items()}))
     return 0
 
@@ -81,6 +82,7 @@ def main(argv=None):
     command.add_argument("workdir")
     command.add_argument("--tls", action="store_true")
     command.add_argument("--prefix", default="")
+    command.add_argument("--accounts", default=None)
     command.set_defaults(run=start)
     command = commands.add_parser("stop", help="stop the simulator of WORKDIR")
     command.add_argument("workdir")

@@ -7,7 +7,8 @@
   from its DOCUMENTATION merged with the named parts of the csoft.sms.connection doc fragment, as the
   plugin loader would (so ``set_options``/``get_option`` are Ansible's own);
 * ``run_module(main, args)``: a module's ``main()`` with ``args``; returns its result dict (``failed`` set
-  when it called ``fail_json``), on ansible-core 2.16 to 2.21.
+  when it called ``fail_json``), on ansible-core 2.16 to 2.21, with ``warnings`` as plain texts (2.19 and
+  later return structured warning summaries) and only this run's warnings.
 """
 
 import contextlib
@@ -15,13 +16,15 @@ import io
 import json
 
 import yaml
-from ansible import constants as C
 from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as module_warnings
 
 from ansible_collections.csoft.sms.plugins.doc_fragments.connection import ModuleDocFragment
 
 
 def plugin(module, plugin_type, name, parts, class_name):
+    from ansible import constants as C  # pylint: disable=import-outside-toplevel  # not importable in module tests
+
     options = yaml.safe_load(module.DOCUMENTATION).get("options") or {}
     for part in parts:
         for option, entry in yaml.safe_load(getattr(ModuleDocFragment, part))["options"].items():
@@ -51,9 +54,37 @@ def _module_args(args):
 def run_module(main, args):
     """The result of ``main()`` with ``args`` (AnsibleModule prints it as JSON and exits)."""
     out = io.StringIO()
-    with _module_args(dict(args, _ansible_remote_tmp="/tmp", _ansible_keep_remote_files=False)), contextlib.redirect_stdout(out):
+    # AnsibleModule keeps warnings in a process-wide store; a real module is one process per run.
+    module_warnings._global_warnings.clear()  # pylint: disable=protected-access
+    module_warnings._global_deprecations.clear()  # pylint: disable=protected-access
+    with _module_args(dict(args, _ansible_remote_tmp="/tmp", _ansible_keep_remote_files=False)), contextlib.redirect_stdout(out), _as_a_module():
         try:
             main()
         except SystemExit:
             pass
-    return json.loads(out.getvalue())
+    result = json.loads(out.getvalue())
+    if "warnings" in result:
+        result["warnings"] = [_warning_text(entry) for entry in result["warnings"]]
+    return result
+
+
+@contextlib.contextmanager
+def _as_a_module():
+    """Run as a module process: from 2.19 a module's warnings in a process that loaded the controller go to the
+    controller's display instead of the result (``module_utils._internal.is_controller``)."""
+    try:
+        from ansible.module_utils import _internal  # pylint: disable=import-outside-toplevel  # 2.19 and later
+    except ImportError:
+        yield
+        return
+    previous = getattr(_internal, "is_controller", False)
+    _internal.is_controller = False
+    try:
+        yield
+    finally:
+        _internal.is_controller = previous
+
+
+def _warning_text(entry):
+    """The text of a module warning: a string up to 2.18, a WarningSummary (``{"event": {"msg": ...}}``) from 2.19."""
+    return entry["event"]["msg"] if isinstance(entry, dict) else entry

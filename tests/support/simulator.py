@@ -40,9 +40,11 @@ def ready_path(workdir):
     return os.path.join(workdir, "ready.json")
 
 
-def command(workdir, python=None, tls=False, host="127.0.0.1"):
+def command(workdir, python=None, tls=False, host="127.0.0.1", accounts=None):
     """The simulator's command line: primary and secondary on free ports of ``host``, ready file in ``workdir``."""
     argv = [python or sys.executable, SIMULATOR, "--host", host, "--port", "0", "--secondary-port", "0", "--ready-file", ready_path(workdir)]
+    if accounts:
+        argv += ["--accounts", os.path.abspath(accounts)]
     if tls:
         argv += ["--tls", "--ca-out", os.path.join(workdir, "ca.pem")]
     return argv
@@ -120,12 +122,13 @@ class SimulatorProcess:
     own, to outlive the caller (``cli.py start``). A context manager.
     """
 
-    def __init__(self, workdir, tls=False, python=None, timeout=20, detach=False):
+    def __init__(self, workdir, tls=False, python=None, timeout=20, detach=False, accounts=None):
         os.makedirs(workdir, mode=0o700, exist_ok=True)
         self.workdir = workdir
         self.log_path = os.path.join(workdir, "simulator.log")
         with open(self.log_path, "wb") as log:
-            self.proc = subprocess.Popen(command(workdir, python, tls), stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=detach)
+            argv = command(workdir, python, tls, accounts=accounts)
+            self.proc = subprocess.Popen(argv, stdout=log, stderr=subprocess.STDOUT, cwd=workdir, start_new_session=detach)
         self.pid = self.proc.pid
         write_pid(workdir, self.pid)
         try:

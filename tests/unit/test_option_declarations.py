@@ -67,24 +67,18 @@ def test_names_types_defaults_and_environment_variables(where):
         assert entry.get("required", False) is False, "required options fall back to the environment: never required: true"
 
 
-def test_the_plugin_part_lists_the_declared_env_ini_and_vars():
-    documented = fragment("PLUGINS")
+@pytest.mark.parametrize(
+    ("part", "section", "with_vars"),
+    [("PLUGINS", "csoft_account", True), ("CALLBACK", "callback_csoft_sms_notify", False)],  # Ansible passes callbacks no variables
+)
+def test_the_plugin_and_callback_parts_list_the_declared_env_ini_and_vars(part, section, with_vars):
+    documented = fragment(part)
     assert sorted(documented) == sorted(NAMES)
     for option in OPTIONS:
         entry = documented[option.name]
         assert entry["env"] == [{"name": option.env}], option.name
-        assert entry.get("ini") == ([{"section": "csoft_account", "key": option.ini}] if option.ini else None), option.name
-        assert entry["vars"] == [{"name": option.var}], option.name
-
-
-def test_the_callback_part_lists_the_declared_env_and_ini_and_no_vars():
-    documented = fragment("CALLBACK")
-    assert sorted(documented) == sorted(NAMES)
-    for option in OPTIONS:
-        entry = documented[option.name]
-        assert entry["env"] == [{"name": option.env}], option.name
-        assert entry.get("ini") == ([{"section": "callback_csoft_sms_notify", "key": option.ini}] if option.ini else None), option.name
-        assert "vars" not in entry, "Ansible passes no variables to callbacks"
+        assert entry.get("ini") == ([{"section": section, "key": option.ini}] if option.ini else None), option.name
+        assert entry.get("vars") == ([{"name": option.var}] if with_vars else None), option.name
 
 
 def test_the_roles_variables_match_the_declaration():

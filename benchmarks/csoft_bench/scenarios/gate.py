@@ -13,7 +13,8 @@ from ..results import Row
 
 GATE_FORKS = 50
 GATE_SIZES = (1, 200, 1000)
-GATE_VALIDATION = "TASK [csoft.sms.credit_gate : Validate the role's variables against meta/argument_specs.yml, once]"
+# The role is one task, the check, which validates the role's variables itself (variables_prefix), once per play.
+GATE_VALIDATION = "TASK [csoft.sms.credit_gate : Compare the account with the thresholds]"
 AUTOMATIC_VALIDATION = "Validating arguments against arg spec"
 LOOKUP_USES = 100
 

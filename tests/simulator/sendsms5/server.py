@@ -23,8 +23,12 @@ COUNT_KEYS = OPERATIONS + ("total", "invalid")
 
 
 def _new_ca():
-    import trustme  # lazily: only needed for HTTPS
-
+    try:
+        import trustme  # lazily: only needed for HTTPS
+    except ImportError:
+        raise ImportError(
+            "HTTPS (--tls) needs the Python package trustme, which is not installed: pip install trustme (tests/requirements.txt lists it)"
+        ) from None
     return trustme.CA()
 
 

@@ -654,6 +654,20 @@ def test_cli_rejects_bad_mode():
     assert b"unknown simulator mode" in result.stderr
 
 
+def test_cli_tls_without_trustme_is_one_line(tmp_path):
+    # trustme made unimportable for the child (a module named trustme that raises ImportError comes first)
+    (tmp_path / "trustme.py").write_text("raise ImportError('No module named trustme')\n")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    cmd = [sys.executable, sim.__file__, "--tls", "--port", "0", "--ready-file", str(tmp_path / "ready.json")]
+    result = subprocess.run(cmd, capture_output=True, text=True, timeout=30, check=False, env=env)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "csoft simulator: cannot start: HTTPS (--tls) needs the Python package trustme, which is not installed: "
+        "pip install trustme (tests/requirements.txt lists it)"
+    ]
+    assert not (tmp_path / "ready.json").exists()
+
+
 # ----- robustness -----
 
 

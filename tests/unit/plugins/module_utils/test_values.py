@@ -53,7 +53,7 @@ def test_bad_flags(value):
 def test_a_whole_number_is_its_decimal_text_and_a_secret_is_never_shown():
     assert as_text("pin", 12345678) == "12345678"
     assert as_text("pin", None) is None
-    assert type(as_text("pin", type("Tagged", (str,), {})("abc"))) is str
+    assert as_text("pin", type("Tagged", (str,), {})("abc")).__class__ is str
     with pytest.raises(CsoftInputError) as caught:
         as_text("pin", 3.25, secret=True)
     assert "3.25" not in str(caught.value) and "hidden" in str(caught.value)

@@ -13,6 +13,7 @@ import pytest
 from ansible_collections.csoft.sms.plugins.modules import csoft_account_info
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 from ansible_collections.csoft.sms.tests.support.clients import operation_counts
+from ansible_collections.csoft.sms.tests.support.network import closed_port
 from ansible_collections.csoft.sms.tests.support.plugin_harness import run_module
 
 
@@ -64,3 +65,25 @@ def test_an_all_digit_pin_given_as_a_number(pair):
     pair.update_account(USERNAME, pin="48151623421")
     result = run_module(csoft_account_info.main, args(pair, pin=48151623421, gather=["messages"]))
     assert result["messages"] == 24
+
+
+PLAIN_HTTP = "csoft.sms.csoft_account_info: the PIN was sent unencrypted to {}; use an https:// endpoint"
+
+
+def test_plain_http_warns_with_the_module_prefix(pair):
+    result = run_module(csoft_account_info.main, args(pair, gather=["messages"]))
+    assert result["warnings"] == [PLAIN_HTTP.format(pair.primary.url)]
+
+
+def test_plain_http_warns_also_when_the_answer_is_a_fault(pair):
+    """The PIN went out over http:// whatever came back: the failure carries the warning too."""
+    pair.primary.set_mode("fault")
+    result = run_module(csoft_account_info.main, args(pair, gather=["messages"]))
+    assert result["failed"] is True and result["warnings"] == [PLAIN_HTTP.format(pair.primary.url)]
+    assert PIN not in json.dumps(result)
+
+
+def test_no_plain_http_warning_when_no_connection_was_made(pair):
+    """A refused connection sent nothing, so there is nothing to warn about."""
+    result = run_module(csoft_account_info.main, args(pair, endpoints=[closed_port()], gather=["messages"]))
+    assert result["failed"] is True and not result.get("warnings")

@@ -152,6 +152,21 @@ def test_plain_http_warns_once_without_the_pin(pair):
     assert warn.lines == [f"the PIN was sent unencrypted to {pair.primary.url}; use an https:// endpoint"]
 
 
+def test_plain_http_warns_also_when_the_call_fails(pair):
+    pair.primary.set_mode("fault")
+    warn = Lines()
+    with new_reader([pair.primary.url], None, warn=warn) as reader, pytest.raises(CsoftError):
+        reader.read(CREDIT)
+    assert warn.lines == [f"the PIN was sent unencrypted to {pair.primary.url}; use an https:// endpoint"]
+
+
+def test_no_plain_http_warning_when_no_connection_was_made():
+    warn = Lines()
+    with new_reader([closed_port()], None, warn=warn) as reader, pytest.raises(CsoftError):
+        reader.read(CREDIT)
+    assert warn.lines == []
+
+
 def test_open_cache(monkeypatch, tmp_path):
     log, warn = Lines(), Lines()
     assert open_cache(False, 120, log, warn) is None and log.lines == ["cache disabled (cache=false)"]

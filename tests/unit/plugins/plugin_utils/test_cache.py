@@ -1,7 +1,7 @@
 # Copyright (c) 2026 csoft.sms contributors
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""The per-run lookup cache: file safety, keys, expiry, locking and clean-up (no network)."""
+"""The per-run lookup cache: file modes, keys, expiry, locking and clean-up (no network); hostile files and folders: test_cache_files.py."""
 
 import hashlib
 import json
@@ -14,10 +14,12 @@ import pytest
 
 from ansible_collections.csoft.sms.plugins.plugin_utils import _cache as cache_mod
 from ansible_collections.csoft.sms.plugins.plugin_utils._cache import CacheError, RunCache
+from ansible_collections.csoft.sms.plugins.plugin_utils._run_identity import boot_id, run_identity
 from ansible_collections.csoft.sms.tests.support.accounts import LOW_PIN as OTHER_PIN
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 
 ENDPOINTS = ("http://127.0.0.1:1/sendsms5", "http://127.0.0.1:2/sendsms5")
+VALUE = {"credit": "2.8950", "currency": "GBP"}
 
 
 class Clock:
@@ -43,7 +45,7 @@ def new_cache(directory, ttl=120, clock=None, ident=None):
 
 def store(cache, operation="AvailableCredit", value=None, pin=PIN):
     key = cache.key(ENDPOINTS, USERNAME, pin, operation)
-    cache.put(key, value if value is not None else {"credit": "2.8950", "currency": "GBP"})
+    cache.put(key, value if value is not None else VALUE)
     return key
 
 
@@ -96,16 +98,6 @@ def test_refuses_a_directory_of_another_user(directory):
     os.chown(directory, 4242, -1)
     with pytest.raises(CacheError, match="belongs to another user"):
         new_cache(directory)
-
-
-def test_refuses_a_symlinked_run_file(directory, tmp_path):
-    cache = new_cache(directory)
-    decoy = tmp_path / "decoy.json"
-    decoy.write_text("{}")
-    os.symlink(decoy, cache.path)
-    with pytest.raises(CacheError, match="symbolic link"):
-        store(cache)
-    assert decoy.read_text() == "{}"
 
 
 def test_writes_are_atomic_replacements(directory):
@@ -250,57 +242,21 @@ def test_lock_excludes_within_one_process_too(directory):
         os.close(fd)
 
 
-# Run identity and clean-up ---------------------------------------------------------------
-
-
-def test_run_identity_outside_a_worker_is_this_process():
-    ident = cache_mod.run_identity()
-    assert ident["pid"] == os.getpid()
-    if os.path.exists("/proc/self/stat"):
-        assert ident["start"].startswith("proc:")
-        assert ident["boot"]
-
-
-@pytest.mark.skipif(not os.path.exists("/proc/self/stat"), reason="needs /proc")
-def test_start_time_tells_a_reused_pid_apart():
-    # Two processes started 50 ms apart (the start time counts clock ticks of 10 ms): not this test's own
-    # process, which ansible-test forks for each test, possibly in the same tick as a child.
-    earlier = multiprocessing.get_context("fork").Process(target=time.sleep, args=(0.5,))
-    earlier.start()
-    time.sleep(0.05)
-    child = multiprocessing.get_context("fork").Process(target=time.sleep, args=(0.5,))
-    child.start()
-    try:
-        start = cache_mod.process_start_time(child.pid)
-        assert start and start != cache_mod.process_start_time(earlier.pid)
-        assert cache_mod.run_is_alive({"pid": child.pid, "start": start, "boot": cache_mod.boot_id()}) is True
-        assert cache_mod.run_is_alive({"pid": child.pid, "start": "proc:1", "boot": cache_mod.boot_id()}) is False
-    finally:
-        child.join()
-        earlier.join()
-    assert cache_mod.run_is_alive({"pid": child.pid, "start": start, "boot": cache_mod.boot_id()}) is False
-
-
-def test_start_time_is_read_afresh_for_a_reused_pid(monkeypatch):
-    # Two processes, one after the other, with the same PID: the second must not get the first's start time.
-    stats = iter([b"4242 (ansible-playbook) S" + b" 1" * 18 + b" 1000 rest", b"4242 (ansible playbook) S" + b" 1" * 18 + b" 2000 rest"])
-    monkeypatch.setattr(cache_mod, "_read_small", lambda path, limit=4096: next(stats))
-    assert cache_mod.process_start_time(4242) == "proc:1000"
-    assert cache_mod.process_start_time(4242) == "proc:2000"
+# Clean-up -----------------------------------------------------------------------------------
 
 
 def test_files_of_finished_runs_are_removed(directory):
     finished = multiprocessing.get_context("fork").Process(target=int)
     finished.start()
     finished.join()
-    dead = new_cache(directory, ident={"pid": finished.pid, "start": "proc:1", "boot": cache_mod.boot_id()})
+    dead = new_cache(directory, ident={"pid": finished.pid, "start": "proc:1", "boot": boot_id()})
     store(dead)
     with dead.locked(dead.key(ENDPOINTS, USERNAME, PIN, "AvailableCredit")):
         pass
-    alive = new_cache(directory, ident=cache_mod.run_identity())
+    alive = new_cache(directory, ident=run_identity())
     store(alive)
     assert os.path.exists(alive.path)
-    current = new_cache(directory, ident=identity(start="proc:fresh", boot=cache_mod.boot_id()))
+    current = new_cache(directory, ident=identity(start="proc:fresh", boot=boot_id()))
     current.salt  # noqa: B018  # creating a run file cleans up
     names = os.listdir(directory)
     assert not [name for name in names if name.startswith(f"run-{dead.run_id}")]
