@@ -5,28 +5,21 @@
 
 ``ansible-test units`` already runs from an ``ansible_collections/csoft/sms``
 tree; plain ``python -m pytest tests/...`` does not, so a symlink tree under
-the temp directory points back at this checkout.
+the temp directory points back at this checkout (``scripts/lib/collection_link.py``).
 """
 
-import hashlib
+import importlib.util
 import os
-import sys
-import tempfile
 
 try:
     import ansible_collections.csoft.sms  # noqa: F401  # pylint: disable=unused-import
 except ImportError:
     _ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    _TAG = hashlib.sha256(_ROOT.encode()).hexdigest()[:10]
-    _BASE = os.path.join(tempfile.gettempdir(), f"csoft-sms-{os.getuid()}-{_TAG}")
-    _LINK = os.path.join(_BASE, "ansible_collections", "csoft", "sms")
-    if not os.path.islink(_LINK):
-        os.makedirs(os.path.dirname(_LINK), exist_ok=True)
-        try:
-            os.symlink(_ROOT, _LINK)
-        except FileExistsError:
-            pass
-    sys.path.insert(0, _BASE)
+    # the one way, shared with scripts/lib/live_probe.py (loaded by path: nothing of the collection imports yet)
+    _SPEC = importlib.util.spec_from_file_location("csoft_collection_link", os.path.join(_ROOT, "scripts", "lib", "collection_link.py"))
+    _LINK = importlib.util.module_from_spec(_SPEC)
+    _SPEC.loader.exec_module(_LINK)
+    _LINK.make_importable(_ROOT)
 
 
 def pytest_configure(config):

@@ -241,6 +241,12 @@ class CsoftClient:
         if self.sent_unencrypted is None and url.lower().startswith("http://"):
             self.sent_unencrypted = url
 
+    def plain_http_warning(self):
+        """The warning for a PIN that was (or may have been) sent over plain http://, or None."""
+        if self.sent_unencrypted is None:
+            return None
+        return f"the PIN was sent unencrypted to {self.sent_unencrypted}; use an https:// endpoint"
+
     # Interpretation ----------------------------------------------------
 
     def _interpret_safely(self, operation, url, status, body, parse):

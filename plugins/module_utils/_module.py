@@ -58,9 +58,9 @@ class CsoftModule:
 
     def _warn_if_plain_http(self):
         """Warn when the PIN was (or may have been) sent over plain http://, whether or not the call succeeded."""
-        endpoint = self._client.sent_unencrypted if self._client is not None else None
-        if endpoint:
-            self.warn(f"the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
+        warning = self._client.plain_http_warning() if self._client is not None else None
+        if warning:
+            self.warn(warning)
 
     def fail_on_error(self, error, msg=None, **result):
         """Fail the task for a CsoftError: its one-line text (or ``msg``), ``changed=False`` and ``result``."""

@@ -143,10 +143,10 @@ class AccountReader:
         return 0
 
     def _warn_if_plain_http(self):
-        endpoint = self._client.sent_unencrypted
-        if endpoint and not self._warned_http:
+        warning = self._client.plain_http_warning()
+        if warning and not self._warned_http:
             self._warned_http = True
-            self._warn(f"the PIN was sent unencrypted to {endpoint}; use an https:// endpoint")
+            self._warn(warning)
 
     def _query(self, operation):
         if self._client is None:

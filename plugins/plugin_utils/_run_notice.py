@@ -20,7 +20,7 @@ import re
 from urllib.parse import quote
 
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError
-from ansible_collections.csoft.sms.plugins.module_utils._sms_text import BAD_TEXT_RE, message_parts, to_gsm7
+from ansible_collections.csoft.sms.plugins.module_utils._sms_text import BAD_TEXT_RE, GSM7_SINGLE, message_parts, to_gsm7
 
 OUTCOMES = ("failure", "success")
 FIELDS = ("playbook", "outcome", "hosts", "ok", "failed", "unreachable", "first_host", "first_task", "first_msg")
@@ -178,7 +178,6 @@ def _shorten(text, keep):
 # names can still give way.
 _NAME_KEEPS = ((None, None), (60, 40), (60, 12), (40, 12), (24, 12), (12, 12))
 MIN_WHY = 48
-SMS_PART = 160
 
 
 def _fits(text):
@@ -187,12 +186,12 @@ def _fits(text):
 
 def _with_why(base, why, least):
     """``base: why``, the message cut to the room one SMS part leaves; None when less than ``least`` characters fit."""
-    room = SMS_PART - message_parts(base)[1] - 2
+    room = GSM7_SINGLE - message_parts(base)[1] - 2  # the default text is GSM-7 (to_gsm7)
     while room >= max(least, 4):
         text = f"{base}: {_shorten(why, room)}"
         if _fits(text):
             return text
-        room -= message_parts(text)[1] - SMS_PART  # extension characters count twice
+        room -= message_parts(text)[1] - GSM7_SINGLE  # extension characters count twice
     return None
 
 

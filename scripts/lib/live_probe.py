@@ -16,10 +16,8 @@ the modules. Exit status: 0 when every endpoint answered every query with values
 2 when it could not start.
 """
 
-import hashlib
 import os
 import sys
-import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -34,20 +32,9 @@ QUERIES = (
 
 def import_collection():
     """Make this checkout (or installed copy) importable as ``ansible_collections.csoft.sms``."""
-    parts = ROOT.split(os.sep)
-    if parts[-3:-1] == ["ansible_collections", "csoft"] and parts[-1] == "sms":
-        sys.path.insert(0, os.sep.join(parts[:-3]) or os.sep)  # an installed collection
-    else:  # a checkout: a symlink tree under the temp directory (as tests/conftest.py does)
-        tag = hashlib.sha256(ROOT.encode()).hexdigest()[:10]
-        base = os.path.join(tempfile.gettempdir(), f"csoft-sms-{os.getuid()}-{tag}")
-        link = os.path.join(base, "ansible_collections", "csoft", "sms")
-        if not os.path.islink(link):
-            os.makedirs(os.path.dirname(link), exist_ok=True)
-            try:
-                os.symlink(ROOT, link)
-            except FileExistsError:
-                pass
-        sys.path.insert(0, base)
+    from collection_link import make_importable  # scripts/lib, next to this file
+
+    make_importable(ROOT)
 
 
 def settings(argv, environ):

@@ -33,11 +33,9 @@ DEPLOY_TASK = """
 """
 
 
-# The same for many hosts: set_fact runs no module, and one task writes every host's fact to deployed.json.
-DEPLOY_AND_RECORD_ONCE = """
-        - name: Deploy step
-          ansible.builtin.set_fact:
-            deployed: "{{ credit_gate_account }}"
+# For many hosts: a set_fact of "deployed" on every host (no module runs), then RECORD_ONCE writes every
+# host's "deployed" to deployed.json in one task (read back by deployed()).
+RECORD_ONCE = """
         - name: Record every host's fact
           ansible.builtin.copy:
             content: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'deployed'))) | to_json }}"
@@ -47,6 +45,14 @@ DEPLOY_AND_RECORD_ONCE = """
           delegate_to: localhost
           check_mode: false
 """
+DEPLOY_AND_RECORD_ONCE = (
+    """
+        - name: Deploy step
+          ansible.builtin.set_fact:
+            deployed: "{{ credit_gate_account }}"
+"""
+    + RECORD_ONCE
+)
 
 
 def deployed(runner):
@@ -160,21 +166,17 @@ def test_fifty_hosts_one_request_per_operation_for_gate_and_lookup(ansible, pair
     hosts = inventory(ansible, 50)
     # Each host templates the lookup in its own worker (set_fact runs no module, so 50 hosts cost little);
     # one task then writes every host's values to one file.
-    tasks = """
+    tasks = (
+        """
         - name: Deploy step on every host, using the gate's fact and the lookup
           ansible.builtin.set_fact:
             deployed: >-
               {{ {'fact': credit_gate_account,
                   'credit': lookup('csoft.sms.csoft_account', 'credit'),
                   'reply_to': query('csoft.sms.csoft_account', 'reply_to')} }}
-        - name: Record every host's values
-          ansible.builtin.copy:
-            content: "{{ dict(ansible_play_hosts | zip(ansible_play_hosts | map('extract', hostvars, 'deployed'))) | to_json }}"
-            dest: "{{ playbook_dir }}/deployed.json"
-            mode: "0600"
-          run_once: true
-          delegate_to: localhost
 """
+        + RECORD_ONCE
+    )
     # The gate asks the primary, the lookup the secondary: each server counts one client. The
     # secondary answers slowly, so many workers need the value while the first query is running.
     pair.secondary.set_mode("slow:0.5")
@@ -183,7 +185,7 @@ def test_fifty_hosts_one_request_per_operation_for_gate_and_lookup(ansible, pair
         csoft_pin: {PIN}
         csoft_endpoints: ["{pair.secondary.url}"]"""
     ansible.run(gate_play(connection(pair, credit_gate_min_credit=1), tasks=tasks, play_extra=play_extra), "--forks", "20", inventory=hosts, check=True)
-    results = json.loads((ansible.tmp_path / "deployed.json").read_text())
+    results = deployed(ansible)
     assert sorted(results) == [f"app{n:02d}" for n in range(1, 51)]
     for result in results.values():
         assert result == {"fact": expected_fact(pair), "credit": 2.895, "reply_to": ["447700912345", "csoft.co.uk"]}
