@@ -221,7 +221,7 @@ async def main(queue, args):
 
     Raises CsoftInputError (one line) for a bad argument or a login rejected at start.
     """
-    watch = _watch_state.Watch(_watch_arguments.Settings(dict(args or {})), clock=lambda: _now())
+    watch = _watch_state.Watch(_watch_arguments.Settings(dict(args or {})), clock=_now)
     try:
         await asyncio.to_thread(watch.load_runway)
         while True:
