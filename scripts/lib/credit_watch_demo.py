@@ -46,22 +46,35 @@ def lower_credit(url, ca, username, credit="0.5000"):
         answer.raise_for_status()
 
 
-async def show(main, args, primary, ca):
+async def until(condition, task):
+    """Wait until ``condition()`` holds or the source has stopped."""
+    while not condition() and not task.done():
+        await asyncio.sleep(0.05)
+
+
+async def run_source(main, args, drive):
+    """Run the source's ``main`` on a printing queue while ``drive(queue, task)`` runs, then cancel it."""
     queue = PrintQueue()
     task = asyncio.create_task(main(queue, args))
     try:
-        while not queue.events and not task.done():
-            await asyncio.sleep(0.05)
-        print("lowering the credit to 0.5000 GBP through the simulator's control API ...", flush=True)
-        await asyncio.to_thread(lower_credit, primary, ca, os.environ["CSOFT_USERNAME"])
-        while len(queue.events) < 2 and not task.done():
-            await asyncio.sleep(0.05)
+        await drive(queue, task)
     finally:
         task.cancel()
         try:
             await task
         except asyncio.CancelledError:
             pass
+    return queue
+
+
+async def show(main, args, primary, ca):
+    async def lower_after_the_first_event(queue, task):
+        await until(lambda: queue.events, task)
+        print("lowering the credit to 0.5000 GBP through the simulator's control API ...", flush=True)
+        await asyncio.to_thread(lower_credit, primary, ca, os.environ["CSOFT_USERNAME"])
+        await until(lambda: len(queue.events) >= 2, task)
+
+    queue = await run_source(main, args, lower_after_the_first_event)
     kinds = [event["csoft"]["type"] for event in queue.events]
     if kinds != ["status", "credit_low"]:
         raise SystemExit(f"credit_watch_demo: expected the events status then credit_low, got {kinds}")
@@ -93,17 +106,11 @@ async def show_runway(ready):
         await asyncio.sleep(seconds)
 
     source._sleep = spend_then_wait
-    queue = PrintQueue()
-    task = asyncio.create_task(source.main(queue, args))
-    try:
-        while not any(event["csoft"]["type"] == "runway_low" for event in queue.events) and not task.done():
-            await asyncio.sleep(0.05)
-    finally:
-        task.cancel()
-        try:
-            await task
-        except asyncio.CancelledError:
-            pass
+
+    async def until_runway_low(queue, task):
+        await until(lambda: any(event["csoft"]["type"] == "runway_low" for event in queue.events), task)
+
+    queue = await run_source(source.main, args, until_runway_low)
     kinds = [event["csoft"]["type"] for event in queue.events]
     if kinds != ["status", "runway_low"] or queue.events[0]["csoft"]["runway_state"] != "unknown":
         raise SystemExit(f"credit_watch_demo: expected the events status (runway unknown) then runway_low, got {kinds}")
