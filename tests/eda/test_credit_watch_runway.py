@@ -127,10 +127,27 @@ BAD = [
     ({"min_runway": "inf"}, "min_runway"),
     ({"min_runway": 1, "runway_window": "0.005"}, "runway_window"),  # 18 s: fewer than 3 polls of 10 s
     ({"min_runway": 1, "state_file": "/nonexistent/runway.json"}, "state_file"),
+    # wrong types, huge and non-finite values: one line each, nothing sent
+    ({"min_runway": [1]}, "min_runway"),
+    ({"min_runway": True}, "min_runway"),
+    ({"min_runway": 10**400}, "min_runway"),
+    ({"min_runway": 1e308 * 10}, "min_runway"),
+    ({"min_runway": float("nan")}, "min_runway"),
+    ({"min_runway": -1}, "min_runway"),
+    ({"min_runway": 1, "runway_window": {"hours": 24}}, "runway_window"),
+    ({"min_runway": 1, "runway_window": "1" * 5000}, "runway_window"),
+    ({"min_runway": 1, "runway_window": "-inf"}, "runway_window"),
+    ({"min_runway": 1, "runway_window": 0}, "runway_window"),
+    ({"min_runway": 1, "state_file": 4.2}, "state_file"),
+    ({"min_runway": 1, "state_file": True}, "state_file"),
+    ({"min_runway": 1, "state_file": ["/tmp/runway.json"]}, "state_file"),
+    ({"min_runway": 1, "state_file": "/tmp/" + "r" * 5000}, "state_file"),
+    ({"min_runway": 1, "state_file": "/tmp/runway\n.json"}, "state_file"),
+    ({"min_runway": 1, "state_file": "/tmp"}, "state_file"),
 ]
 
 
-@pytest.mark.parametrize(("change", "word"), BAD, ids=[next(iter(c)) + "-" + str(next(iter(c.values()))) for c, _w in BAD])
+@pytest.mark.parametrize(("change", "word"), BAD, ids=[f"{i}-{w}" for i, (_c, w) in enumerate(BAD)])
 def test_bad_runway_argument_fails_at_start_with_one_line(source, pair, change, word):
     with pytest.raises(source.CsoftInputError) as caught:
         asyncio.run(asyncio.wait_for(source.main(ListQueue(), arguments(pair, **change)), 10))
