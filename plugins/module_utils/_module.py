@@ -63,9 +63,10 @@ class CsoftModule:
             self.warn(warning)
 
     def fail_on_error(self, error, msg=None, **result):
-        """Fail the task for a CsoftError: its one-line text (or ``msg``), ``changed=False`` and ``result``."""
+        """Fail the task for a CsoftError: its one-line text (or ``msg``), ``changed`` (default False) and ``result``."""
         self._warn_if_plain_http()
-        self.ansible_module.fail_json(msg=str(error) if msg is None else msg, changed=False, **result)
+        result.setdefault("changed", False)
+        self.ansible_module.fail_json(msg=str(error) if msg is None else msg, **result)
 
     def exit_json(self, **result):
         self._warn_if_plain_http()
