@@ -6,8 +6,9 @@
 
 Faithful to the vendor's "Account Query Web Services SOAP API" page: success
 responses are the page's example documents byte for byte, with only the
-values substituted.  Also answers ``SubmitMessage`` and can be switched into
-hostile modes (faults, HTTP errors, broken XML, XXE, slow or hung answers...).
+values substituted.  Also answers ``SubmitMessage`` and ``CollectMessages``
+(from an inbound queue the tests fill) and can be switched into hostile
+modes (faults, HTTP errors, broken XML, XXE, slow or hung answers...).
 
 This file is the simulator's command line and its public Python API; the
 pieces are in the package ``sendsms5/`` beside it (one file per operation

@@ -16,15 +16,21 @@ it as a process instead:
   writes (atomically) once it listens, while ``alive()``;
 * ``SimulatorProcess``: both, with the PID in ``workdir/pid`` and the output
   in ``workdir/simulator.log``; ``stop()``;
-* ``stop_pid(pid, grace)``: SIGTERM, SIGKILL after ``grace`` seconds.
+* ``stop_pid(pid, grace)``: SIGTERM, SIGKILL after ``grace`` seconds;
+* ``control(url, action, payload, ca)``: one request to the ``/_sim/`` control
+  API of the server of ``url``; ``inject_reply`` and ``inbox`` use it to queue
+  a reply for CollectMessages and to read the queue.
 """
 
 import json
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import time
+import urllib.error
+import urllib.request
 from urllib.parse import urlsplit
 
 from .network import closed_port
@@ -34,6 +40,10 @@ SIMULATOR = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file_
 
 class SimulatorError(RuntimeError):
     """The simulator did not start."""
+
+
+class ControlError(RuntimeError):
+    """The simulator's control API refused a request (its status and error text are in the message)."""
 
 
 def ready_path(workdir):
@@ -151,3 +161,46 @@ class SimulatorProcess:
 
     def __exit__(self, *exc_info):
         self.stop()
+
+
+def control(url, action, payload=None, ca=None, timeout=10):
+    """``(status, JSON answer)`` of ``/_sim/<action>`` on the server of ``url`` (its SOAP or base URL).
+
+    POST ``payload`` as JSON when it is not None, else GET; never through a proxy;
+    ``ca``: the CA file of a TLS simulator. An HTTP error status is returned, not raised.
+    """
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise ValueError("the simulator's URL must be http:// or https://")
+    data = None if payload is None else json.dumps(payload).encode("utf-8")
+    context = ssl.create_default_context(cafile=ca) if ca else None
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
+    opener.addheaders = [("Content-Type", "application/json")]
+    try:
+        with opener.open(f"{parts.scheme}://{parts.netloc}/_sim/{action}", data, timeout) as answer:
+            return answer.status, json.load(answer)
+    except urllib.error.HTTPError as exc:
+        with exc:
+            return exc.code, json.load(exc)
+
+
+def _checked(status, answer, action):
+    if status != 200:
+        raise ControlError(f"/_sim/{action} answered {status}: {answer.get('error')}")
+    return answer
+
+
+def inject_reply(base_url, username, sender, text, *, to=None, received=None, delay=None, keep=None, ca=None):
+    """Queue a reply from ``sender`` to ``username`` for CollectMessages (``POST /_sim/inbox``); return ``{"ok", "queued"}``.
+
+    ``to``, ``received`` (sent as is in Timestamp1), ``delay`` (seconds) and ``keep`` are
+    left to the simulator's defaults when None. Raises ControlError when it is refused.
+    """
+    options = {"to": to, "received": received, "delay": delay, "keep": keep}
+    payload = dict({"username": username, "from": sender, "text": text}, **{key: value for key, value in options.items() if value is not None})
+    return _checked(*control(base_url, "inbox", payload, ca), "inbox")
+
+
+def inbox(base_url, *, ca=None):
+    """The simulator's inbound queue (``GET /_sim/inbox``): every reply, due or not, oldest first."""
+    return _checked(*control(base_url, "inbox", ca=ca), "inbox")

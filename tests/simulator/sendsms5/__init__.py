@@ -9,6 +9,7 @@
 * ``modes``: the hostile modes (tables, ``parse_mode``, the answers that replace the login);
 * ``responses``: an operation's answer, corrupted as a content mode says;
 * ``accounts``: the accounts table;
+* ``inbox``: the inbound queue of replies that CollectMessages answers;
 * ``request_log``: the request log and PIN redaction;
 * ``control``: the ``/_sim/`` control API;
 * ``handler`` and ``http_server``: HTTP plumbing;

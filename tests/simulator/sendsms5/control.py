@@ -30,16 +30,31 @@ def _account(sim, payload):
     return {"ok": True, "username": username}
 
 
+_INBOX_FIELDS = {"username", "from", "text", "to", "received", "delay", "keep"}
+
+
+def _inbox(sim, payload):
+    unknown = sorted(set(payload) - _INBOX_FIELDS)
+    if unknown:
+        raise ValueError(f"unknown fields {unknown}; expected {sorted(_INBOX_FIELDS)}")
+    missing = [name for name in ("username", "from", "text") if name not in payload]
+    if missing:
+        raise ValueError(f'missing {missing}: expected {{"username": "...", "from": "...", "text": "...", optional "to", "received", "delay", "keep"}}')
+    options = {name: payload.get(name) for name in ("to", "received", "delay", "keep")}
+    return {"ok": True, "queued": sim.inject_reply(payload["username"], payload["from"], payload["text"], **options)}
+
+
 # GET (and HEAD) endpoints: name -> function(sim) returning the JSON payload.
 GETTERS = {
     "counts": lambda sim: sim.counts(),
     "log": lambda sim: sim.requests_log(),
     "messages": lambda sim: sim.messages(),
+    "inbox": lambda sim: sim.inbox(),
     "mode": lambda sim: sim.modes(),
     "health": _health,
 }
 # POST endpoints: name -> function(sim, JSON object of the body) returning the JSON payload; ValueError/TypeError -> 400.
-POSTS = {"reset": _reset, "mode": _mode, "account": _account}
+POSTS = {"reset": _reset, "mode": _mode, "account": _account, "inbox": _inbox}
 
 
 def answer(sim, method, action, body):

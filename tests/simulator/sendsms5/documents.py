@@ -26,17 +26,29 @@ _ENVELOPE_OPEN = '<SOAP-ENV:Envelope\nxmlns:SOAP-ENV="http://schemas.xmlsoap.org
 _ENVELOPE_OPEN_INLINE = '<SOAP-ENV:Envelope xmlns:SOAP-ENV="http://schemas.xmlsoap.org/soap/envelope/"\n' + _NS_TAIL
 _RESERVED = "<Reserved><Field1/><Field2/><Field3/><Field4/></Reserved>\n"
 _DOC_TAIL = "</SOAP-ENV:Body>\n</SOAP-ENV:Envelope>\n"
+# A parser turns a raw CR into LF: written as a reference, a value's CR reaches the client (as lxml writes it).
+_ENTITIES = {"\r": "&#13;"}
 
 
 def element(name, value, raw=False):
-    """One value element on its own line; ``raw`` puts ``value`` in unescaped (an entity reference)."""
+    """One value element on its own line; ``raw`` puts ``value`` in unescaped (an entity reference).
+
+    A ``value`` that is a sequence of ``(name, value)`` pairs is a nested element: its start
+    tag, its children one per line, its end tag (``<name></name>`` when it has none).
+    """
+    if not raw and not isinstance(value, str):
+        children = "".join(element(key, item) for key, item in value)
+        return f"<{name}>\n{children}</{name}>\n" if children else f"<{name}></{name}>\n"
     if value == "" and not raw:
         return f"<{name}/>\n" if name == "LibraryNumber" else f"<{name}></{name}>\n"
-    return f"<{name}>{value if raw else escape(value)}</{name}>\n"
+    return f"<{name}>{value if raw else escape(value, _ENTITIES)}</{name}>\n"
 
 
-def document_parts(wrapper, children, doctype="", inline=False):
-    """Return ``(head, tail)`` of a response document; ``head`` ends after the wrapper start tag."""
+def document_parts(wrapper, children, doctype="", inline=False, reserved=True):
+    """Return ``(head, tail)`` of a response document; ``head`` ends after the wrapper start tag.
+
+    ``reserved``: end the wrapper with the ``Reserved`` block, as the page's examples do.
+    """
     head = "".join(
         (
             _XML_DECL,
@@ -46,7 +58,7 @@ def document_parts(wrapper, children, doctype="", inline=False):
             f"<ns2:{wrapper}>\n",
         )
     )
-    tail = "".join(children) + _RESERVED + f"</ns2:{wrapper}>\n" + _DOC_TAIL
+    tail = "".join(children) + (_RESERVED if reserved else "") + f"</ns2:{wrapper}>\n" + _DOC_TAIL
     return head.encode("utf-8"), tail.encode("utf-8")
 
 

@@ -37,7 +37,8 @@ class Operation:
     """One operation: its name, how to read its request, what it does and the values it answers.
 
     * ``values(account, result)``: the ``(element, value)`` pairs of the success answer, in
-      document order; ``result`` is what ``perform`` returned (None when not performed);
+      document order, where a value is a string or a sequence of such pairs (a nested
+      element); ``result`` is what ``perform`` returned (None when not performed);
     * ``value_elements``: the value element(s) that the modes ``missing``, ``xxe`` and ``bomb``
       remove or replace (the first one for the entity modes);
     * ``read(wrapper, request)``: adds the operation's own fields to ``request`` (a dict that
@@ -45,16 +46,19 @@ class Operation:
     * ``perform(sim, request, account)``: what a successful login does on the server ``sim``;
       its result goes to ``values``;
     * ``inline_envelope``: the vendor's example of this answer keeps the first namespace on
-      the Envelope line.
+      the Envelope line;
+    * ``reserved``: the answer ends with the ``Reserved`` block (the WSDL has none in
+      CollectMessagesResponse).
     """
 
-    def __init__(self, name, values, value_elements, read=_no_fields, perform=_no_action, inline_envelope=False):
+    def __init__(self, name, values, value_elements, read=_no_fields, perform=_no_action, inline_envelope=False, reserved=True):
         self.name = name
         self.values = values
         self.value_elements = tuple(value_elements)
         self.read = read
         self.perform = perform
         self.inline_envelope = inline_envelope
+        self.reserved = reserved
 
     def __repr__(self):
         return f"Operation({self.name!r})"

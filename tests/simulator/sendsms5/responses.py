@@ -17,7 +17,8 @@ def _wrong_wrapper(operation):
 def response_parts(operation, account, mode="ok", submit=None):
     """``(head, tail)`` of the answer to ``operation`` for ``account``, corrupted as ``mode`` says.
 
-    ``submit``: what the operation's ``perform`` returned (SubmitMessage's outcome).
+    ``submit``: what the operation's ``perform`` returned (SubmitMessage's outcome, the messages
+    CollectMessages collected).
     """
     name = parse_mode(mode)[0]
     spec = wrapper = operations.get(operation)
@@ -36,7 +37,7 @@ def response_parts(operation, account, mode="ok", submit=None):
         doctype, raw_value = DTD_MODES[name]
     target = spec.value_elements[0]
     children = [element(key, raw_value, raw=True) if raw_value is not None and key == target else element(key, value) for key, value in values]
-    return document_parts(wrapper.name + "Response", children, doctype, inline=wrapper.inline_envelope)
+    return document_parts(wrapper.name + "Response", children, doctype, inline=wrapper.inline_envelope, reserved=wrapper.reserved)
 
 
 def response_document(operation, account, mode="ok", submit=None):

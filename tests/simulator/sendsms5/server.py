@@ -14,6 +14,7 @@ from collections import deque
 
 from .accounts import AccountStore
 from .http_server import HTTPServer
+from .inbox import Inbox
 from .modes import parse_mode
 from .operations import OPERATIONS
 from .operations.submit_message import FIRST_MESSAGE_ID
@@ -45,6 +46,7 @@ class SimulatorServer:
         ca=None,
         verbose=False,
         cert_hosts=None,
+        inbox=None,
     ):
         self.host = host
         self.name = name
@@ -67,6 +69,7 @@ class SimulatorServer:
         self._log = deque(maxlen=LOG_LIMIT)
         self._messages = []
         self._next_id = FIRST_MESSAGE_ID
+        self._inbox = inbox if inbox is not None else Inbox()
 
     # ----- lifecycle -----
 
@@ -159,7 +162,7 @@ class SimulatorServer:
             return dict(self._counts)
 
     def reset(self):
-        """Zero the counters, set mode ``ok`` everywhere, clear the request log and sent messages."""
+        """Zero the counters, set mode ``ok`` everywhere, clear the request log, sent messages and the inbound queue."""
         with self._lock:
             self._counts = dict.fromkeys(COUNT_KEYS, 0)
             self._mode = "ok"
@@ -167,6 +170,7 @@ class SimulatorServer:
             self._log.clear()
             self._messages = []
             self._next_id = FIRST_MESSAGE_ID
+        self._inbox.clear()
 
     def set_mode(self, mode, operation=None):
         """Set ``mode`` for every operation (clearing per-operation modes) or for one ``operation``."""
@@ -203,6 +207,16 @@ class SimulatorServer:
     def update_account(self, username, **fields):
         self.accounts.update(username, **fields)
 
+    def inject_reply(self, username, sender, text, to=None, received=None, delay=None, keep=None):
+        """Queue a reply for CollectMessages (``inbox.Inbox.add``); ``username`` must be an account. Returns the queue's length."""
+        if username not in self.accounts.usernames():
+            raise ValueError("username is not an account of the simulator")
+        return self._inbox.add(username, sender, text, to, received, delay, keep)
+
+    def inbox(self):
+        """The inbound queue (shared by a pair), due or not, oldest first."""
+        return self._inbox.messages()
+
     # ----- internals used by the handler -----
 
     def _count(self, *keys):
@@ -223,6 +237,10 @@ class SimulatorServer:
             self._messages.append(dict({"message_identifier": message_id}, **message, time=time.time()))
         return message_id
 
+    def _collect(self, username):
+        """The due replies of ``username`` for CollectMessages; they leave the queue unless kept."""
+        return self._inbox.collect(username)
+
     def _redaction_pins(self, extra=()):
         pins = set(self.accounts.pins())
         pins.update(pin for pin in extra if pin and len(pin) >= 4)
@@ -236,14 +254,15 @@ class SimulatorServer:
 
 
 class ServerPair:
-    """A primary and a secondary simulator sharing one accounts store and (with TLS) one CA."""
+    """A primary and a secondary simulator sharing one accounts store, one inbound queue and (with TLS) one CA."""
 
     def __init__(self, tls=False, host="127.0.0.1", accounts=None, primary_port=0, secondary_port=0, verbose=False, ca=None):
         store = AccountStore.coerce(accounts)
         if tls and ca is None:
             ca = _new_ca()
-        self.primary = SimulatorServer(host, primary_port, tls, "primary", store, ca, verbose)
-        self.secondary = SimulatorServer(host, secondary_port, tls, "secondary", store, ca, verbose)
+        inbox = Inbox()
+        self.primary = SimulatorServer(host, primary_port, tls, "primary", store, ca, verbose, inbox=inbox)
+        self.secondary = SimulatorServer(host, secondary_port, tls, "secondary", store, ca, verbose, inbox=inbox)
         self.accounts = store
 
     @property
@@ -292,6 +311,14 @@ class ServerPair:
 
     def update_account(self, username, **fields):
         self.accounts.update(username, **fields)
+
+    def inject_reply(self, username, sender, text, **options):
+        """Queue a reply for CollectMessages on both servers (one shared queue)."""
+        return self.primary.inject_reply(username, sender, text, **options)
+
+    def inbox(self):
+        """The inbound queue both servers answer from."""
+        return self.primary.inbox()
 
 
 def start_pair(tls=False, **kwargs):

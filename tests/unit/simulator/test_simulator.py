@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Tests of the sendsms5 simulator itself, with plain ``requests`` and raw sockets (not the project's client)."""
 
+import calendar
 import json
 import os
 import re
@@ -18,9 +19,12 @@ import pytest
 import requests
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lxml import etree
 
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
+from ansible_collections.csoft.sms.tests.simulator.sendsms5.inbox import Inbox, xsd_datetime
 from ansible_collections.csoft.sms.tests.support.accounts import LOW_PIN, LOW_USERNAME, PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.simulator import ControlError, control, inbox, inject_reply
 from ansible_collections.csoft.sms.tests.support.vendor import vendor
 
 SOAP_HEADERS = {"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}
@@ -62,8 +66,11 @@ def envelope(operation, username=USERNAME, pin=PIN, extra="", namespace="http://
     ).encode()
 
 
-def submit_envelope(send_to="447700900123", text="hello", reply_to=None, message_id=None, username=USERNAME, pin=PIN):
-    extra = f"<Recipient><SendTo>{send_to}</SendTo><SendOptions><DeliveryOption>Premier</DeliveryOption></SendOptions>"
+def submit_envelope(send_to="447700900123", text="hello", reply_to=None, message_id=None, username=USERNAME, pin=PIN, send_time=None):
+    # SendOptions in the WSDL's order: SendTimeAbsolute, SendTimeDelay, DeliveryOption, ...
+    send_options = "" if send_time is None else f"<SendTimeAbsolute>{send_time}</SendTimeAbsolute>"
+    send_options += "<DeliveryOption>Premier</DeliveryOption>"
+    extra = f"<Recipient><SendTo>{send_to}</SendTo><SendOptions>{send_options}</SendOptions>"
     extra += f"</Recipient><Message><TextMessage>{text}</TextMessage></Message>"
     if reply_to is not None:
         extra += f"<ReplyTo>{reply_to}</ReplyTo>"
@@ -144,7 +151,7 @@ def test_accounts_json_matches_layout_table():
 
 def test_counts_per_operation_over_one_kept_alive_connection(server):
     session = requests.Session()
-    for operation, times in (("AvailableCredit", 3), ("AvailableMessages", 1), ("PermittedReplyTo", 2)):
+    for operation, times in (("AvailableCredit", 3), ("AvailableMessages", 1), ("PermittedReplyTo", 2), ("CollectMessages", 2)):
         for _index in range(times):
             assert session.post(server.url, data=envelope(operation), headers=SOAP_HEADERS, timeout=5).status_code == 200
     assert server.counts() == {
@@ -152,11 +159,12 @@ def test_counts_per_operation_over_one_kept_alive_connection(server):
         "AvailableMessages": 1,
         "PermittedReplyTo": 2,
         "SubmitMessage": 0,
-        "total": 6,
+        "CollectMessages": 2,
+        "total": 8,
         "invalid": 0,
     }
     log = server.requests_log()
-    assert len(log) == 6
+    assert len(log) == 8
     assert len({entry["client_port"] for entry in log}) == 1, "keep-alive connection was not reused"
     assert [entry["operation"] for entry in log][:3] == ["AvailableCredit"] * 3
     assert all(entry["pin_ok"] and not entry["pin_in_url_or_headers"] for entry in log)
@@ -289,9 +297,315 @@ def test_submit_message(server):
     assert messages[0]["text"] == "hello"
     assert messages[0]["reply_to"] == "csoft.co.uk"
     assert messages[0]["delivery_option"] == "Premier"
+    assert messages[0]["send_time_absolute"] is None
     assert PIN not in json.dumps(messages)
     assert server.counts()["SubmitMessage"] == 5
     assert requests.get(server.base_url + "/_sim/messages", timeout=5).json() == messages
+
+
+@pytest.mark.parametrize("send_time", ["2026-12-08T09:00:00Z", "2026-12-08T10:00:00+01:00", ""])
+def test_submit_message_records_send_time_absolute_sent_in_wsdl_order(server, send_time):
+    response = post(server, submit_envelope(send_time=send_time))
+    assert response.status_code == 200
+    assert wrapper_of(response.content).findtext("Report") == "0"
+    [message] = server.messages()
+    assert message["send_time_absolute"] == send_time
+    assert message["delivery_option"] == "Premier", "DeliveryOption after SendTimeAbsolute is still read"
+
+
+# ----- CollectMessages and the inbound queue -----
+
+TNS_URI = "http://www.csoft.co.uk/dtd/sendsms5.xsd"
+COLLECT = envelope("CollectMessages")
+DEFAULT_TO = "447700912345"
+XSD_DATETIME_RE = re.compile(r"\A\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\Z")
+
+# CollectMessagesResponse as the WSDL (v5.7) declares it: Report (xsd:int) then MessageList (CollectedMessagesList:
+# one or more item of MOMessage: SendTo, ReplyTo, Timestamp1 (xsd:dateTime), Message), no Reserved block; Message
+# is a sequence of optional kinds (the binary ones, which the simulator never sends, are left out: stricter).
+COLLECT_XSD = f"""<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" xmlns:tns="{TNS_URI}"
+    targetNamespace="{TNS_URI}" elementFormDefault="unqualified">
+  <xsd:element name="CollectMessagesResponse">
+    <xsd:complexType>
+      <xsd:sequence>
+        <xsd:element name="Report" type="xsd:int"/>
+        <xsd:element name="MessageList" type="tns:CollectedMessagesList"/>
+      </xsd:sequence>
+    </xsd:complexType>
+  </xsd:element>
+  <xsd:complexType name="CollectedMessagesList">
+    <xsd:sequence>
+      <xsd:element name="item" type="tns:MOMessage" minOccurs="{{min_items}}" maxOccurs="unbounded"/>
+    </xsd:sequence>
+  </xsd:complexType>
+  <xsd:complexType name="MOMessage">
+    <xsd:sequence>
+      <xsd:element name="SendTo" type="xsd:string"/>
+      <xsd:element name="ReplyTo" type="xsd:string"/>
+      <xsd:element name="Timestamp1" type="xsd:dateTime"/>
+      <xsd:element name="Message" type="tns:Message"/>
+    </xsd:sequence>
+  </xsd:complexType>
+  <xsd:complexType name="Message">
+    <xsd:sequence>
+      <xsd:element name="TextMessage" type="xsd:string" minOccurs="0"/>
+      <xsd:element name="FlashMessage" type="xsd:string" minOccurs="0"/>
+    </xsd:sequence>
+  </xsd:complexType>
+</xsd:schema>
+"""
+
+
+def collect_schema(min_items=1):
+    """The WSDL's schema; ``min_items=0`` for the empty inbox, which the vendor does not say how to show."""
+    return etree.XMLSchema(etree.fromstring(COLLECT_XSD.format(min_items=min_items).encode()))
+
+
+def assert_follows_wsdl(content, min_items=1):
+    wrapper = etree.fromstring(content).find(f"{SOAP_ENV}Body")[0]
+    collect_schema(min_items).assertValid(etree.ElementTree(etree.fromstring(etree.tostring(wrapper))))
+
+
+def collect(server, **kwargs):
+    response = post(server, COLLECT, **kwargs)
+    assert response.status_code == 200, response.content
+    assert response.headers["Content-Type"] == "text/xml; charset=utf-8"
+    return response.content
+
+
+def replies(content):
+    """``[(SendTo, ReplyTo, Timestamp1, TextMessage)]`` of a CollectMessagesResponse, its nesting checked on the way."""
+    wrapper = wrapper_of(content)
+    assert wrapper.tag == TNS + "CollectMessagesResponse"
+    assert [child.tag for child in wrapper] == ["Report", "MessageList"]
+    assert wrapper.findtext("Report") == "0"
+    found = []
+    for item in wrapper.find("MessageList"):
+        assert item.tag == "item"
+        assert [child.tag for child in item] == ["SendTo", "ReplyTo", "Timestamp1", "Message"]
+        assert [child.tag for child in item.find("Message")] == ["TextMessage"]
+        found.append(tuple(item.findtext(name) for name in ("SendTo", "ReplyTo", "Timestamp1", "Message/TextMessage")))
+    return found
+
+
+def test_collect_messages_on_an_empty_inbox_is_report_0_and_an_empty_message_list(server):
+    content = collect(server)
+    head = VENDOR_CREDIT_RESPONSE.partition(b"<ns2:")[0]  # declaration, Envelope and its namespaces, Body
+    tail = VENDOR_CREDIT_RESPONSE.rpartition(b"</ns2:AvailableCreditResponse>\n")[2]
+    assert content == head + b"<ns2:CollectMessagesResponse>\n<Report>0</Report>\n<MessageList></MessageList>\n</ns2:CollectMessagesResponse>\n" + tail
+    assert_follows_wsdl(content, min_items=0)
+    with pytest.raises(etree.DocumentInvalid):
+        assert_follows_wsdl(content)  # the WSDL wants one item at least: the empty list is the documented choice
+    assert server.counts()["CollectMessages"] == 1
+
+
+def test_collect_messages_answers_the_due_replies_in_order_and_removes_them(server):
+    started = time.time()
+    assert inject_reply(server.base_url, USERNAME, "447700900123", "first", received="2026-12-07T12:00:05Z") == {"ok": True, "queued": 1}
+    assert inject_reply(server.url, LOW_USERNAME, "447700900999", "for the other account")["queued"] == 2
+    assert inject_reply(server.base_url, USERNAME, "447700900456", "second", to="447700900001")["queued"] == 3
+    content = collect(server)
+    found = replies(content)
+    assert [reply[:2] + reply[3:] for reply in found] == [
+        (DEFAULT_TO, "447700900123", "first"),
+        ("447700900001", "447700900456", "second"),
+    ]
+    assert found[0][2] == "2026-12-07T12:00:05Z", "received is sent as is"
+    assert XSD_DATETIME_RE.match(found[1][2])
+    assert int(started) <= calendar.timegm(time.strptime(found[1][2], "%Y-%m-%dT%H:%M:%SZ")) <= time.time(), "default: when it became due"
+    assert_follows_wsdl(content)
+    assert b"<Reserved>" not in content
+    assert replies(collect(server)) == [], "collected replies leave the queue"
+    assert [(msg["username"], msg["text"]) for msg in inbox(server.base_url)] == [(LOW_USERNAME, "for the other account")]
+    low = post(server, envelope("CollectMessages", LOW_USERNAME, LOW_PIN))
+    assert [reply[1:2] + reply[3:] for reply in replies(low.content)] == [("447700900999", "for the other account")]
+    assert server.inbox() == []
+    assert server.counts()["CollectMessages"] == 3
+
+
+@pytest.mark.parametrize(
+    ("sender", "text", "needle"),
+    [
+        ("447700900123", "<b>&</b> \"quoted\" 'single'", b"<TextMessage>&lt;b&gt;&amp;&lt;/b&gt; \"quoted\" 'single'</TextMessage>"),
+        ("447700900123", "{{ lookup('pipe','id') }} {% raw %}", b"<TextMessage>{{ lookup('pipe','id') }} {% raw %}</TextMessage>"),
+        ("447700900123", "]]> <![CDATA[x", b"<TextMessage>]]&gt; &lt;![CDATA[x</TextMessage>"),
+        ("447700900123", "line one\r\nline two \u00e9\u2713", "<TextMessage>line one&#13;\nline two \u00e9\u2713</TextMessage>".encode()),
+        ("A&B<Shop>", "hi", b"<ReplyTo>A&amp;B&lt;Shop&gt;</ReplyTo>"),
+    ],
+)
+def test_collect_messages_escapes_every_value(server, sender, text, needle):
+    inject_reply(server.base_url, USERNAME, sender, text)
+    content = collect(server)
+    assert needle in content
+    [(_to, got_sender, _received, got_text)] = replies(content)
+    assert (got_sender, got_text) == (sender, text)
+    assert_follows_wsdl(content)
+
+
+_XML_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffe\uffff" + "".join(map(chr, range(32))) + "\x7f") | st.sampled_from(
+    "\t\n\r"
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=st.text(_XML_CHARS, max_size=60))
+def test_any_text_survives_the_round_trip(shared_server, text):
+    shared_server.reset()
+    shared_server.inject_reply(USERNAME, "447700900123", text)
+    assert replies(collect(shared_server))[0][3] == text
+
+
+def test_kept_replies_are_answered_on_every_collect(server):
+    inject_reply(server.base_url, USERNAME, "447700900123", "again and again", keep=True)
+    inject_reply(server.base_url, USERNAME, "447700900456", "once")
+    assert [reply[3] for reply in replies(collect(server))] == ["again and again", "once"]
+    assert [reply[3] for reply in replies(collect(server))] == ["again and again"]
+    assert [reply[3] for reply in replies(collect(server))] == ["again and again"]
+    [kept] = inbox(server.base_url)
+    assert (kept["text"], kept["keep"]) == ("again and again", True)
+
+
+def test_delayed_replies_are_collectable_only_once_due(server):
+    before = time.time()
+    inject_reply(server.base_url, USERNAME, "447700900123", "much later", delay=30)
+    after = time.time()
+    assert replies(collect(server)) == []
+    [waiting] = inbox(server.base_url)
+    assert before + 30 <= waiting["due"] <= after + 30
+    assert waiting["received"] == xsd_datetime(waiting["due"]), "received defaults to when the reply becomes due"
+    inject_reply(server.base_url, USERNAME, "447700900456", "soon", delay=0.2)
+    soon = inbox(server.base_url)[1]
+    time.sleep(max(0.0, soon["due"] - time.time()) + 0.05)
+    assert [reply[3] for reply in replies(collect(server))] == ["soon"]
+    assert [msg["text"] for msg in server.inbox()] == ["much later"]
+
+
+def test_inbox_due_time_follows_its_clock():
+    now = [1796644800.0]  # 2026-12-07T12:00:00Z
+    queue = Inbox(clock=lambda: now[0])
+    assert queue.add(USERNAME, "447700900123", "later", delay=5) == 1
+    assert queue.add(USERNAME, "447700900456", "now", received="odd form") == 2
+    assert [msg["text"] for msg in queue.collect(USERNAME)] == ["now"]
+    now[0] += 4.999
+    assert queue.collect(USERNAME) == []
+    now[0] += 0.001
+    [due] = queue.collect(USERNAME)
+    assert (due["text"], due["received"], due["due"]) == ("later", "2026-12-07T12:00:05Z", 1796644805.0)
+    assert queue.messages() == []
+
+
+@pytest.mark.parametrize("pin", ["WrongPin12345", ""])
+def test_collect_messages_with_a_wrong_pin_faults_and_leaves_the_queue(server, pin):
+    inject_reply(server.base_url, USERNAME, "447700900123", "still here")
+    response = post(server, envelope("CollectMessages", USERNAME, pin))
+    assert response.status_code == 500
+    assert parse_fault(response.content) == ("SOAP-ENV:Client", "Invalid Login")
+    assert b"still here" not in response.content
+    assert server.counts()["CollectMessages"] == 1
+    assert server.requests_log()[-1]["pin_ok"] is False
+    assert [msg["text"] for msg in server.inbox()] == ["still here"]
+
+
+def test_collect_messages_in_content_modes_follows_the_other_operations(server):
+    inject_reply(server.base_url, USERNAME, "447700900123", "lost in a broken answer")
+    server.set_mode("fault", operation="CollectMessages")
+    assert parse_fault(post(server, COLLECT).content)[1] == "Invalid Login"
+    assert len(server.inbox()) == 1, "a mode that answers before the login does nothing"
+    server.set_mode("big:0.1")
+    response = post(server, COLLECT)
+    assert len(response.content) == int(0.1 * 1024 * 1024)
+    assert [reply[3] for reply in replies(response.content)] == ["lost in a broken answer"]
+    assert server.inbox() == [], "the service collected the reply, whatever became of its answer"
+    assert server.counts()["CollectMessages"] == 2
+
+
+def test_inbox_control_endpoint(server):
+    base = server.base_url + "/_sim/inbox"
+    assert requests.get(base, timeout=5).json() == []
+    payload = {"username": USERNAME, "from": "447700900123", "text": "hi", "to": "447700900002", "received": "2026-12-07T12:00:05+00:00"}
+    reply = requests.post(base, json=dict(payload, delay=0, keep=False), timeout=5)
+    assert (reply.status_code, reply.json()) == (200, {"ok": True, "queued": 1})
+    [queued] = requests.get(base, timeout=5).json()
+    assert set(queued) == {"username", "from", "to", "text", "received", "due", "keep"}
+    assert {key: queued[key] for key in payload} == payload
+    assert queued["keep"] is False
+    assert requests.delete(base, timeout=5).status_code == 405
+    assert replies(collect(server))[0][2] == "2026-12-07T12:00:05+00:00"
+    assert server.counts() == dict.fromkeys(sim.COUNT_KEYS, 0) | {"CollectMessages": 1, "total": 1}, "control requests are not counted"
+
+
+GOOD_REPLY = {"username": USERNAME, "from": "447700900123", "text": "hi"}
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {},
+        {"from": "447700900123", "text": "hi"},
+        {"username": USERNAME, "text": "hi"},
+        {"username": USERNAME, "from": "447700900123"},
+        dict(GOOD_REPLY, username="Nobody.1"),
+        dict(GOOD_REPLY, username=5),
+        dict(GOOD_REPLY, **{"from": ""}),
+        dict(GOOD_REPLY, **{"from": ["447700900123"]}),
+        dict(GOOD_REPLY, text=5),
+        dict(GOOD_REPLY, text="nul \x00 byte"),
+        dict(GOOD_REPLY, to=""),
+        dict(GOOD_REPLY, received=1796644805),
+        dict(GOOD_REPLY, delay=-1),
+        dict(GOOD_REPLY, delay="3"),
+        dict(GOOD_REPLY, delay=True),
+        dict(GOOD_REPLY, delay=float("inf")),
+        dict(GOOD_REPLY, keep="yes"),
+        dict(GOOD_REPLY, delay_s=3),
+        [GOOD_REPLY],
+    ],
+)
+def test_inbox_control_endpoint_refuses_bad_payloads(server, payload):
+    reply = requests.post(server.base_url + "/_sim/inbox", data=json.dumps(payload), timeout=5)  # json.dumps writes Infinity
+    assert reply.status_code == 400
+    assert reply.json()["error"]
+    assert server.inbox() == []
+    assert requests.post(server.base_url + "/_sim/inbox", json=GOOD_REPLY, timeout=5).status_code == 200, "the good form is accepted"
+
+
+def test_reset_clears_the_inbox(server):
+    inject_reply(server.base_url, USERNAME, "447700900123", "kept", keep=True)
+    inject_reply(server.base_url, USERNAME, "447700900123", "later", delay=30)
+    assert len(server.inbox()) == 2
+    assert control(server.url, "reset", {}) == (200, {"ok": True})
+    assert server.inbox() == []
+    assert replies(collect(server)) == []
+
+
+def test_pair_over_https_shares_the_inbox():
+    with sim.start_pair(tls=True) as pair:
+        ca = pair.ca_pem_path
+        assert inject_reply(pair.primary.base_url, USERNAME, "447700900123", "via the primary", ca=ca)["queued"] == 1
+        pair.inject_reply(USERNAME, "447700900456", "kept", keep=True)
+        assert inbox(pair.secondary.url, ca=ca) == inbox(pair.primary.url, ca=ca) == pair.inbox()
+        content = collect(pair.secondary, verify=ca)
+        assert [reply[3] for reply in replies(content)] == ["via the primary", "kept"]
+        assert [reply[3] for reply in replies(collect(pair.primary, verify=ca))] == ["kept"]
+        assert pair.counts()["secondary"]["CollectMessages"] == 1
+        assert pair.counts()["primary"]["CollectMessages"] == 1
+        with pytest.raises(ControlError, match="400"):
+            inject_reply(pair.secondary.base_url, "Nobody.1", "447700900123", "x", ca=ca)
+        pair.secondary.reset()
+        assert pair.primary.inbox() == [], "one queue: resetting either server clears it"
+
+
+@pytest.mark.parametrize("operation", sim.OPERATIONS)
+def test_every_operation_counts_and_faults_in_a_pre_mode(server, operation):
+    body = submit_envelope() if operation == "SubmitMessage" else envelope(operation)
+    server.set_mode("fault200")
+    response = post(server, body)
+    assert response.status_code == 200
+    assert parse_fault(response.content) == ("SOAP-ENV:Client", "Invalid Login")
+    server.set_mode("ok")
+    assert post(server, body).status_code == 200
+    assert server.counts()[operation] == 2
+    assert server.counts()["total"] == 2
 
 
 # ----- modes -----
@@ -360,6 +674,13 @@ def _value(content, name):
             lambda content: wrapper_of(content).tag == TNS + "AvailableCreditResponse",
         ),
         ("credit-na", "AvailableMessages", lambda content: content == VENDOR_MESSAGES_RESPONSE),
+        ("missing", "CollectMessages", lambda content: list(wrapper_of(content)) == []),
+        (
+            "wrong-wrapper",
+            "CollectMessages",
+            lambda content: wrapper_of(content).tag == TNS + "AvailableMessagesResponse",
+        ),
+        ("credit-na", "CollectMessages", lambda content: [el.tag for el in wrapper_of(content)] == ["Report", "MessageList"]),
     ],
 )
 def test_value_modes(server, mode, operation, check):
@@ -377,6 +698,8 @@ def test_value_modes(server, mode, operation, check):
         ("xxe", "PermittedReplyTo", [b"<PermittedReplyTo>&xxe;</PermittedReplyTo>"]),
         ("bomb", "AvailableMessages", [b'<!ENTITY lol9 "&lol8;&lol8;', b"<Messages>&lol9;</Messages>"]),
         ("dtd-remote", "AvailableCredit", [b'<!DOCTYPE SOAP-ENV:Envelope SYSTEM "http://127.0.0.1:9/evil.dtd">']),
+        ("xxe", "CollectMessages", [b"<Report>&xxe;</Report>\n<MessageList></MessageList>\n"]),
+        ("bomb", "CollectMessages", [b"<Report>&lol9;</Report>"]),
     ],
 )
 def test_hostile_dtd_modes(server, mode, operation, needles):

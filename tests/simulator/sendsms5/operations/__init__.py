@@ -7,9 +7,10 @@ A new operation is a new module here defining ``OPERATION`` (an ``Operation``, s
 ``../operation.py``) and one line in ``TABLE``.
 """
 
-from . import available_credit, available_messages, permitted_reply_to, submit_message
+from . import available_credit, available_messages, collect_messages, permitted_reply_to, submit_message
 
-# In the order of the vendor's WSDL; the order of OPERATIONS and of the counters.
+# The order of OPERATIONS and of the counters: the vendor page's account queries, then the
+# WSDL's further operations in the WSDL's order (a new operation goes last).
 TABLE = {
     module.OPERATION.name: module.OPERATION
     for module in (
@@ -17,6 +18,7 @@ TABLE = {
         available_messages,
         permitted_reply_to,
         submit_message,
+        collect_messages,
     )
 }
 OPERATIONS = tuple(TABLE)
@@ -28,5 +30,5 @@ def get(name):
 
 
 def success_values(operation, account, submit=None):
-    """The (element, value) pairs of a successful answer to ``operation``."""
+    """The (element, value) pairs of a successful answer to ``operation`` (``submit``: what its ``perform`` returned)."""
     return TABLE[operation].values(account, submit)

@@ -8,8 +8,11 @@ from ..operation import BadRequest, Operation, child_text
 FIRST_MESSAGE_ID = 1000
 
 # The request's fields: (key in the request dict, element found anywhere below the wrapper).
+# Their order in the request is not checked (Recipient/SendOptions: SendTimeAbsolute, SendTimeDelay,
+# DeliveryOption, DisableRepurposing, DisableWalledGardenRule in the WSDL).
 FIELDS = (
     ("send_to", "SendTo"),
+    ("send_time_absolute", "SendTimeAbsolute"),
     ("delivery_option", "DeliveryOption"),
     ("text", "TextMessage"),
     ("reply_to", "ReplyTo"),
@@ -41,6 +44,7 @@ def perform(sim, request, account):
             "text": request["text"],
             "reply_to": reply_to,
             "delivery_option": request.get("delivery_option"),
+            "send_time_absolute": request.get("send_time_absolute"),
         },
     )
     return dict(SENT, message_identifier=message_id)
