@@ -16,7 +16,7 @@ description:
     The next endpoint is tried only when no connection could be made, and a request is never retried after an answer.
     A poll that fails ends the task; the messages already collected are still returned.
   - The vendor does not say whether collecting removes a message from the service, so the module assumes it may.
-    Every message collected by the task is returned in RV(messages), also when the task fails or times out, and RV(changed) is
+    Every message collected by the task is returned in RV(messages), also when the task fails or times out, and RV(ignore:changed) is
     V(true) when any message was collected. A message the service returns twice is listed once (same sender, time and text).
   - Run one consumer per account, this module or the event source C(csoft.sms.sms_inbox), not both at once,
     because one may take the messages the other waits for.
@@ -77,7 +77,7 @@ attributes:
     support: full
     details:
       - Checks every option and collects nothing, because collecting may remove the messages from the service.
-        Returns RV(changed=false), an empty RV(messages) and RV(matched) null.
+        Returns RV(ignore:changed=false), an empty RV(messages) and RV(matched) null.
   diff_mode:
     support: none
   platform:
