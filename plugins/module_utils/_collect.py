@@ -32,6 +32,7 @@ import collections
 import re
 import signal
 import threading
+import time
 from contextlib import contextmanager
 
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError, CsoftResponseError
@@ -268,13 +269,16 @@ def _time_limit(seconds):
 
     previous = signal.signal(signal.SIGALRM, stop)
     old_timer = signal.setitimer(signal.ITIMER_REAL, seconds)
+    started = time.monotonic()
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         if old_timer[0]:
-            signal.setitimer(signal.ITIMER_REAL, *old_timer)
+            # The caller's timer ran on meanwhile: what is left of it, or at once when it fell due.
+            left = old_timer[0] - (time.monotonic() - started)
+            signal.setitimer(signal.ITIMER_REAL, max(left, 0.000001), old_timer[1])
 
 
 class Matcher:

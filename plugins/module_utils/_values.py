@@ -36,7 +36,10 @@ def shown(value, secret=False, limit=40):
         return f"a {type(value).__name__} (hidden)"
     if isinstance(value, str):
         return repr(value if len(value) <= limit else value[:limit] + "...")
-    text = repr(value)
+    try:
+        text = repr(value)
+    except ValueError:  # an int of more than 4300 digits has no repr (Python's limit on int to text)
+        return "an int too long to show"
     return text if len(text) <= limit else text[:limit] + "..."
 
 

@@ -74,3 +74,10 @@ def test_text_lists():
 def test_missing():
     assert is_missing(None) and is_missing("") and is_missing("  ")
     assert not is_missing(0) and not is_missing(False) and not is_missing("x")
+
+
+def test_a_huge_whole_number_is_refused_in_one_line():
+    # repr() of an int of more than 4300 digits raises ValueError on Python 3.11+: the error must not
+    with pytest.raises(CsoftInputError) as caught:
+        as_number("min_credit", 10**5000, low=0, high=10)
+    assert str(caught.value) == "csoft min_credit is an int too long to show, which is not a number in range; check the min_credit option"
