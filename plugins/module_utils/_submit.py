@@ -10,7 +10,8 @@ call. This file adds what is particular to sending:
 
 * input validation before anything goes on the wire (recipients, text
   with the rules of ``_sms_text.py``, ReplyTo, delivery option, message
-  identifier);
+  identifier, and the send time, read with ``_times.parse_time`` and refused
+  when it is not in the future);
 * the request children in the order of the vendor's WSDL (v5.7)::
 
     SubmitMessage: Username, PIN, Recipient, Message, ReplyTo, MessageIdentifier, Reserved
@@ -18,13 +19,15 @@ call. This file adds what is particular to sending:
     SendOptions:   SendTimeAbsolute, SendTimeDelay, DeliveryOption, ...
     Message:       TextMessage, FlashMessage, ...
 
-  Only ``SendTo``, ``SendOptions/DeliveryOption``, ``TextMessage``,
+  Only ``SendTo``, ``SendOptions/SendTimeAbsolute`` (xsd:dateTime, written
+  with ``_times.iso_utc``), ``SendOptions/DeliveryOption``, ``TextMessage``,
   ``ReplyTo`` and ``MessageIdentifier`` are ever sent; every other element is
   ``minOccurs="0"`` and left out;
 * a strict parse of ``SubmitMessageResponse`` (``MessageIdentifier``,
   ``Report``, ``Text``, ``LibraryNumber``; ``Reserved`` is ignored);
 * the classification: ``Report`` ``0`` with a ``MessageIdentifier`` other
-  than ``-1`` is accepted, anything else is a rejection.
+  than ``-1`` is accepted, anything else is a rejection. An accepted result
+  carries ``sent_at``, the time taken just before the request was sent.
 
 Sending is not idempotent. This file never retries, and the client fails
 over only when no connection could be made at all. The send path (the
@@ -36,6 +39,8 @@ import re
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftInputError, CsoftResponseError
 from ansible_collections.csoft.sms.plugins.module_utils._sms_text import BAD_TEXT_RE, validate_message
 from ansible_collections.csoft.sms.plugins.module_utils._soap import child_text, has_child
+from ansible_collections.csoft.sms.plugins.module_utils._times import iso_utc, parse_time, utc_now
+from ansible_collections.csoft.sms.plugins.module_utils._values import is_missing
 
 OPERATION = "SubmitMessage"
 
@@ -89,9 +94,9 @@ class CsoftRejectedError(CsoftResponseError):
 class SubmitRequest:
     """A validated SubmitMessage: build with ``prepare_submit``."""
 
-    __slots__ = ("recipients", "duplicates", "message", "reply_to", "delivery_option", "message_identifier", "encoding", "parts", "length")
+    __slots__ = ("recipients", "duplicates", "message", "reply_to", "delivery_option", "message_identifier", "encoding", "parts", "length", "send_at")
 
-    def __init__(self, recipients, duplicates, message, reply_to, delivery_option, message_identifier, encoding, parts, length):
+    def __init__(self, recipients, duplicates, message, reply_to, delivery_option, message_identifier, encoding, parts, length, send_at=None):
         self.recipients = recipients
         self.duplicates = duplicates
         self.message = message
@@ -101,12 +106,20 @@ class SubmitRequest:
         self.encoding = encoding
         self.parts = parts
         self.length = length
+        # An aware UTC datetime in whole seconds (the SendTimeAbsolute sent), or None to send now.
+        self.send_at = send_at
 
     def __repr__(self):
         return (
             f"SubmitRequest(recipients={self.recipients!r}, parts={self.parts}, encoding={self.encoding!r}, "
-            f"reply_to={self.reply_to!r}, delivery_option={self.delivery_option!r}, message_identifier={self.message_identifier!r})"
+            f"reply_to={self.reply_to!r}, delivery_option={self.delivery_option!r}, message_identifier={self.message_identifier!r}, "
+            f"send_at={self.scheduled_for!r})"
         )
+
+    @property
+    def scheduled_for(self):
+        """The SendTimeAbsolute as sent (``2026-12-08T09:00:00Z``), or None when the message goes now."""
+        return iso_utc(self.send_at) if self.send_at is not None else None
 
     def fields(self):
         """The SubmitMessage children after Username and PIN, in WSDL order (see ``submit_fields``)."""
@@ -114,15 +127,22 @@ class SubmitRequest:
 
 
 class SubmitResult:
-    """The parsed SubmitMessageResponse."""
+    """The parsed SubmitMessageResponse.
 
-    __slots__ = ("message_identifier", "report", "text", "library_number")
+    ``sent_at`` (an aware UTC datetime) is set by ``submit_message`` on an
+    accepted result: the time taken just before the request went out, so any
+    reply arrives at or after it. It is not part of the answer, so equality and
+    ``returned`` leave it out.
+    """
+
+    __slots__ = ("message_identifier", "report", "text", "library_number", "sent_at")
 
     def __init__(self, message_identifier, report, text=None, library_number=None):
         self.message_identifier = message_identifier
         self.report = report
         self.text = text
         self.library_number = library_number
+        self.sent_at = None
 
     def __repr__(self):
         return (
@@ -231,8 +251,35 @@ def validate_message_identifier(identifier):
     return value
 
 
-def prepare_submit(to, message, reply_to=None, delivery_option=None, message_identifier=None):
-    """Validate every input of SubmitMessage; return a SubmitRequest or raise CsoftInputError. Sends nothing."""
+def validate_send_at(send_at, now=None):
+    """Return the send time as an aware UTC datetime in whole seconds (or None to send now); refuse it unless it is in the future.
+
+    ``send_at`` is read with ``_times.parse_time`` (ISO 8601; UTC when it has
+    no zone); None and an empty text mean "send now". ``now`` (an aware
+    datetime, the current time when None) is there for tests. The time is
+    compared as it goes on the wire, in whole seconds, and must be later than
+    ``now``. No upper limit: the vendor documents none.
+    """
+    if is_missing(send_at):
+        return None
+    try:
+        moment = parse_time("send_at", send_at)
+    except CsoftInputError as exc:
+        raise CsoftInputError(str(exc).replace("csoft ", "csoft SubmitMessage not sent: ", 1)) from None
+    moment = moment.replace(microsecond=0)
+    now = utc_now() if now is None else now
+    if moment <= now:
+        raise CsoftInputError(
+            f"csoft SubmitMessage not sent: send_at {_shown(send_at)} is in the past (now {iso_utc(now)}); give a future time, or leave send_at out to send now"
+        )
+    return moment
+
+
+def prepare_submit(to, message, reply_to=None, delivery_option=None, message_identifier=None, send_at=None, now=None):
+    """Validate every input of SubmitMessage; return a SubmitRequest or raise CsoftInputError. Sends nothing.
+
+    ``now`` (an aware datetime) is the current time that ``send_at`` must be later than; None is the clock's.
+    """
     recipients, duplicates = validate_recipients(to)
     message, encoding, length, parts = validate_message(message)
     return SubmitRequest(
@@ -245,6 +292,7 @@ def prepare_submit(to, message, reply_to=None, delivery_option=None, message_ide
         encoding=encoding,
         parts=parts,
         length=length,
+        send_at=validate_send_at(send_at, now),
     )
 
 
@@ -265,8 +313,13 @@ def check_reply_to(reply_to, permitted):
 def submit_fields(request):
     """SubmitMessage children after Username and PIN, as ``(name, value | nested pairs)`` in WSDL order."""
     recipient = [("SendTo", ",".join(request.recipients))]
+    options = []
+    if request.send_at is not None:
+        options.append(("SendTimeAbsolute", request.scheduled_for))
     if request.delivery_option:
-        recipient.append(("SendOptions", (("DeliveryOption", request.delivery_option),)))
+        options.append(("DeliveryOption", request.delivery_option))
+    if options:
+        recipient.append(("SendOptions", tuple(options)))
     return (
         ("Recipient", tuple(recipient)),
         ("Message", (("TextMessage", request.message),)),
@@ -334,14 +387,19 @@ def check_result(result, endpoint=None):
     raise CsoftRejectedError(f"{where} failed: {why}; {hint}", result, endpoint)
 
 
-def submit_message(client, request):
-    """Send ``request`` once with ``client``; return the accepted SubmitResult.
+def submit_message(client, request, clock=utc_now):
+    """Send ``request`` once with ``client``; return the accepted SubmitResult, its ``sent_at`` set.
 
-    Raises CsoftRejectedError when the service answers but does not accept
-    it, and the client's errors otherwise (CsoftTimeoutError means the
+    ``sent_at`` is ``clock()`` (an aware datetime) read just before the request
+    goes out. Raises CsoftRejectedError when the service answers but does not
+    accept it, and the client's errors otherwise (CsoftTimeoutError means the
     message may have been sent). Never retries.
     """
-    result = client.request(OPERATION, submit_fields(request), parse_submit_response)
+    fields = submit_fields(request)
+    sent_at = clock()
+    result = client.request(OPERATION, fields, parse_submit_response)
     if result.text:
         result.text = client.redact(result.text)
-    return check_result(result, client.endpoint)
+    check_result(result, client.endpoint)
+    result.sent_at = sent_at
+    return result

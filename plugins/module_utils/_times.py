@@ -15,6 +15,15 @@ One reading of ISO 8601 for every entry point: ``send_at`` of csoft_sms,
 * ``iso_utc``: the one form every returned time takes, ``2026-12-08T09:00:00Z``
   (whole seconds, rounded down).
 
+The forms read are those of ISO 8601's extended format: a date
+``YYYY-MM-DD``, optionally ``T`` (or a space) and ``HH``, ``HH:MM`` or
+``HH:MM:SS`` with a fraction of a second after ``.`` or ``,``, then optionally
+a zone (``Z``, ``+HH:MM``, ``+HHMM`` or ``+HH``) after the time. The text is
+brought to the one form that ``datetime.fromisoformat`` reads alike on every
+Python from 3.7 (3.11 reads more forms than 3.8 to 3.10, and reads a date with
+a zone but no time, ``2026-12-08+05:00``, as 05:00 without a zone), so a time
+means the same on every host.
+
 Imports nothing from the Ansible controller, so it can run on any host.
 """
 
@@ -28,6 +37,12 @@ MAX_TIME_CHARS = 64
 # The characters of an ISO 8601 time (digits, separators, zone, fraction); anything else is refused before parsing.
 _TIME_CHARS_RE = re.compile(r"^[0-9T :.,+\-Zz]+\Z")
 EXAMPLE = "2026-12-08T09:00:00Z"
+# The extended format: date, then optionally time (fraction on the seconds only) and zone (only after a time).
+_ISO_RE = re.compile(
+    r"^(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})"
+    r"(?:[T ](?P<hour>[0-9]{2})(?::(?P<minute>[0-9]{2})(?::(?P<second>[0-9]{2})(?:[.,](?P<fraction>[0-9]+))?)?)?"
+    r"(?P<zone>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?)?\Z"
+)
 
 
 def utc_now():
@@ -49,12 +64,11 @@ def parse_time(name, value):
         text = value.strip()
         if len(text) > MAX_TIME_CHARS:
             raise _refused(name, value, f"longer than {MAX_TIME_CHARS} characters, so not a time")
-        if not text or not _TIME_CHARS_RE.match(text):
+        found = _ISO_RE.match(text) if _TIME_CHARS_RE.match(text) else None
+        if found is None:
             raise _refused(name, value)
-        if text[-1:] in "zZ":
-            text = text[:-1] + "+00:00"
         try:
-            moment = datetime.fromisoformat(text.replace(",", "."))
+            moment = datetime.fromisoformat(_canonical(found))
         except ValueError:
             raise _refused(name, value) from None
     else:
@@ -65,6 +79,22 @@ def parse_time(name, value):
         return moment.astimezone(timezone.utc)
     except (OverflowError, ValueError):
         raise _refused(name, value, "outside the times that can be given in UTC (years 1 to 9999)") from None
+
+
+def _canonical(found):
+    """The matched time as ``YYYY-MM-DDTHH:MM:SS[.ffffff][+HH:MM]``, which fromisoformat reads alike on Python 3.7 and later."""
+    if found.group("hour") is None:
+        return found.group("date")
+    text = f"{found.group('date')}T{found.group('hour')}:{found.group('minute') or '00'}:{found.group('second') or '00'}"
+    if found.group("fraction"):
+        text += "." + found.group("fraction")[:6].ljust(6, "0")
+    zone = found.group("zone")
+    if zone in ("Z", "z"):
+        text += "+00:00"
+    elif zone:
+        digits = zone[1:].replace(":", "")
+        text += f"{zone[0]}{digits[:2]}:{digits[2:] or '00'}"
+    return text
 
 
 def iso_utc(moment):

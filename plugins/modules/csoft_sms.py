@@ -66,6 +66,19 @@ options:
       - 1 to 50 printable ASCII characters without spaces; V(-1) is refused because the service uses it for "not accepted".
       - When not set, the service assigns one and the module returns it in RV(message_identifier).
     type: str
+  send_at:
+    description:
+      - When the service is to send the message, instead of now, sent as C(SendOptions/SendTimeAbsolute) of the vendor's WSDL.
+      - An ISO 8601 time in the extended format, C(YYYY-MM-DDTHH:MM:SS) with an optional fraction of a second
+        and an optional zone (V(Z), C(+HH:MM) or C(-HH:MM)), for example V(2026-12-08T09:00:00Z) or V(2026-12-08T10:00:00+01:00).
+        A time without a zone is UTC, and a date alone (V(2026-12-08)) is midnight UTC. Quote the value.
+      - The time is sent in UTC, in whole seconds (a fraction is dropped), and returned in RV(scheduled_for).
+      - A time that is not in the future is refused before any request is made, in check mode too.
+        An empty value means send now, as when the option is not set.
+      - The vendor documents no upper limit, so a time far in the future is passed on as given;
+        the service decides whether it accepts it. A scheduled message cannot be cancelled with this collection.
+    type: str
+    version_added: 1.1.0
 extends_documentation_fragment:
   - csoft.sms.connection
   - ansible.builtin.action_common_attributes
@@ -74,8 +87,9 @@ attributes:
   check_mode:
     support: full
     details:
-      - Validates every option and, when O(reply_to) is set, reads the account's permitted ReplyTo values (a read-only query)
-        and fails if O(reply_to) is not among them. Sends nothing, and reports RV(ignore:changed=true).
+      - Validates every option, including that O(send_at) is in the future, and, when O(reply_to) is set, reads the account's
+        permitted ReplyTo values (a read-only query) and fails if O(reply_to) is not among them.
+        Sends nothing, reports RV(ignore:changed=true), and returns RV(scheduled_for) when O(send_at) is set, but not RV(sent_at).
   diff_mode:
     support: none
   platform:
@@ -122,6 +136,19 @@ EXAMPLES = r"""
 - name: Show what the service answered
   ansible.builtin.debug:
     msg: "message {{ sms.message_identifier }} to {{ sms.recipients | join(', ') }}: {{ sms.text }}"
+
+- name: Schedule the maintenance reminder for 09:00 UTC on 8 December
+  csoft.sms.csoft_sms:
+    to: ["447700900123"]
+    msg: "Maintenance window starts in one hour."
+    send_at: "2026-12-08T09:00:00Z"
+  delegate_to: localhost
+  run_once: true
+  register: reminder
+
+- name: Show when the service will send it
+  ansible.builtin.debug:
+    msg: "message {{ reminder.message_identifier }} is scheduled for {{ reminder.scheduled_for }} (asked at {{ reminder.sent_at }})"
 
 - name: Notify from a handler, so the message goes out once and only after a change
   hosts: webservers
@@ -194,6 +221,24 @@ failed_over:
   returned: always, once the options are valid
   type: bool
   sample: false
+scheduled_for:
+  description:
+    - The time the service was asked to send the message (O(send_at) as sent in C(SendTimeAbsolute)),
+      ISO 8601 in UTC, in whole seconds.
+  returned: when O(send_at) is set, once the options are valid (also in check mode)
+  type: str
+  sample: "2026-12-08T09:00:00Z"
+  version_added: 1.1.0
+sent_at:
+  description:
+    - When the message was handed to the service, ISO 8601 in UTC, in whole seconds (rounded down).
+    - Taken just before the C(SubmitMessage) request, so any reply to the message is received at or after it.
+      Give it as C(since) to the C(csoft.sms.csoft_sms_inbox) module to read only the replies that came after this message.
+    - With O(send_at), this is when the message was handed over to be sent later, not when it goes out (see RV(scheduled_for)).
+  returned: when the message was accepted (not in check mode)
+  type: str
+  sample: "2026-12-07T12:00:00Z"
+  version_added: 1.1.0
 may_have_been_sent:
   description:
     - On failure, whether the request may have reached the service, so that the message may have been sent
@@ -208,6 +253,7 @@ from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftErro
 from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 from ansible_collections.csoft.sms.plugins.module_utils._send import send, send_error
 from ansible_collections.csoft.sms.plugins.module_utils._submit import DELIVERY_OPTIONS, prepare_submit
+from ansible_collections.csoft.sms.plugins.module_utils._times import iso_utc
 
 
 def main():
@@ -219,6 +265,7 @@ def main():
             "reply_to": {"type": "str"},
             "delivery_option": {"type": "str", "choices": list(DELIVERY_OPTIONS)},
             "message_identifier": {"type": "str"},
+            "send_at": {"type": "str"},
         },
         supports_check_mode=True,
     )
@@ -230,6 +277,7 @@ def main():
             reply_to=params["reply_to"],
             delivery_option=params["delivery_option"],
             message_identifier=params["message_identifier"],
+            send_at=params["send_at"],
         )
     except CsoftInputError as exc:
         module.fail_on_error(exc)
@@ -243,6 +291,8 @@ def main():
         )
 
     result = {"recipients": list(request.recipients), "parts": request.parts, "failed_over": False}
+    if request.send_at is not None:
+        result["scheduled_for"] = request.scheduled_for
     client = None
     try:
         with module.client() as client:
@@ -260,6 +310,7 @@ def main():
 
     if answer is not None:
         result.update(answer.returned())
+        result["sent_at"] = iso_utc(answer.sent_at)
     result["failed_over"] = client.failed_over
     if client.endpoint:
         result["endpoint"] = client.endpoint

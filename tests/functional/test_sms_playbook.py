@@ -10,6 +10,7 @@ simulators and look at the messages the simulator recorded.
 import json
 import os
 import time
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -53,6 +54,18 @@ def result_of(runner):
 
 def submits(server):
     return server.counts()["SubmitMessage"]
+
+
+def utc_seconds(text):
+    """A returned time (``2026-12-08T09:00:00Z``) as seconds since the epoch."""
+    assert text.endswith("Z") and len(text) == 20, text
+    return datetime.strptime(text, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc).timestamp()
+
+
+def in_a_day():
+    """``(send_at given at +01:00, the UTC time that must go on the wire)`` for a time a day from now."""
+    moment = datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
+    return moment.astimezone(timezone(timedelta(hours=1))).isoformat(), moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_message_sent_with_reply_to(ansible, pair):
@@ -128,6 +141,84 @@ def test_check_mode_still_refuses_reply_to(ansible, pair):
     run = ansible.run(sms_play(pair.urls, extra={"reply_to": "447700999999"}), "--check", check=False)
     assert "is not permitted" in run.output
     assert submits(pair.primary) == 0
+
+
+def test_send_at_schedules_the_message(ansible, pair):
+    send_at, wire = in_a_day()
+    ansible.run(sms_play(pair.urls, extra={"send_at": send_at, "delivery_option": "Economy"}), check=True)
+    sms = result_of(ansible)
+    assert sms["changed"] is True
+    assert sms["message_identifier"] == "1000"
+    assert sms["scheduled_for"] == wire
+    assert "sent_at" in sms
+    assert submits(pair.primary) == 1 and pair.secondary.counts()["total"] == 0
+    (message,) = pair.primary.messages()
+    # What the service was given: SendTimeAbsolute in UTC, the value returned; the delivery option beside it.
+    assert message.get("send_time_absolute") == wire, "the simulator records Recipient/SendOptions/SendTimeAbsolute as send_time_absolute"
+    assert message["delivery_option"] == "Economy"
+
+
+def test_send_at_in_the_past_sends_nothing(ansible, pair):
+    ansible.run(sms_play(pair.urls, extra={"send_at": "2020-01-01T00:00:00Z", "reply_to": "csoft.co.uk"}, ignore_errors=True), check=True)
+    sms = result_of(ansible)
+    assert sms["failed"] is True and sms["changed"] is False
+    assert sms["msg"].startswith("csoft SubmitMessage not sent: send_at '2020-01-01T00:00:00Z' is in the past (now ")
+    assert sms["msg"].endswith("); give a future time, or leave send_at out to send now")
+    assert "\n" not in sms["msg"]
+    # Refused before any request: not even the ReplyTo check.
+    assert pair.primary.counts()["total"] == 0 and pair.secondary.counts()["total"] == 0
+
+
+def test_check_mode_with_send_at_sends_nothing(ansible, pair):
+    send_at, wire = in_a_day()
+    ansible.run(sms_play(pair.urls, extra={"send_at": send_at}), "--check", check=True)
+    sms = result_of(ansible)
+    assert sms["changed"] is True
+    assert sms["scheduled_for"] == wire
+    assert "sent_at" not in sms and "message_identifier" not in sms
+    assert pair.primary.counts()["total"] == 0 and pair.secondary.counts()["total"] == 0
+
+
+def test_check_mode_refuses_send_at_in_the_past(ansible, pair):
+    run = ansible.run(sms_play(pair.urls, extra={"send_at": "2020-01-01T00:00:00"}), "--check", check=False)
+    assert "send_at '2020-01-01T00:00:00' is in the past" in run.output
+    assert pair.primary.counts()["total"] == 0
+
+
+def test_sent_at_returned_on_a_normal_send(ansible, pair):
+    started = time.time()
+    ansible.run(sms_play(pair.urls, extra={"send_at": ""}), check=True)
+    finished = time.time()
+    sms = result_of(ansible)
+    assert "scheduled_for" not in sms, "an empty send_at means send now"
+    sent_at = utc_seconds(sms["sent_at"])
+    assert started - 1 <= sent_at <= finished
+    (message,) = pair.primary.messages()
+    # Taken before the request: the simulator received the message at or after it.
+    assert sent_at <= message["time"]
+    assert message.get("send_time_absolute") is None
+
+
+@pytest.mark.parametrize(
+    "send_at, expected",
+    [
+        ("nan", "send_at is 'nan', which is not an ISO 8601 time"),
+        (1e308, "send_at is '1e+308', which is not an ISO 8601 time"),
+        (True, "send_at is 'True', which is not an ISO 8601 time"),
+        ("9999-12-31T23:59:59-14:00", "outside the times that can be given in UTC"),
+        ("2026-13-45T99:00:00", "send_at is '2026-13-45T99:00:00', which is not an ISO 8601 time"),
+        ("x" * 10000, "longer than 64 characters"),
+    ],
+)
+def test_send_at_hostile_values_fail_cleanly(ansible, pair, send_at, expected):
+    run = ansible.run(sms_play(pair.urls, extra={"send_at": send_at}, ignore_errors=True), check=True)
+    sms = result_of(ansible)
+    assert sms["failed"] is True
+    assert sms["msg"].startswith("csoft SubmitMessage not sent: send_at is ")
+    assert expected in sms["msg"]
+    assert "\n" not in sms["msg"] and len(sms["msg"]) < 300
+    assert "Traceback" not in run.output and "Traceback" not in sms.get("exception", "")
+    assert pair.primary.counts()["total"] == 0 and pair.secondary.counts()["total"] == 0
 
 
 def test_primary_refused_sends_once_via_secondary(ansible, pair):

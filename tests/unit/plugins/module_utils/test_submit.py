@@ -3,12 +3,16 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """SubmitMessage: envelope order and escaping against the vendor WSDL, validation, response classification (no network)."""
 
+import copy
+from datetime import datetime, timedelta, timezone
+
 import pytest
 from lxml import etree
 
 from ansible_collections.csoft.sms.plugins.module_utils import _errors as errors
 from ansible_collections.csoft.sms.plugins.module_utils import _soap as soap
 from ansible_collections.csoft.sms.plugins.module_utils import _submit as submit
+from ansible_collections.csoft.sms.plugins.module_utils import _times as times
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 
 # The <sequence> of each element involved, transcribed from the vendor's WSDL v5.7
@@ -45,6 +49,71 @@ WSDL_SEQUENCES = {
 WSDL_DELIVERY_OPTIONS = ["Default", "Premier", "LeastCost", "Economy"]
 WSDL_RESPONSE_SEQUENCE = ["MessageIdentifier", "Report", "Text", "LibraryNumber", "Reserved"]
 
+# The SubmitMessage request as an XML Schema, written from the same WSDL facts (every element minOccurs="0",
+# each sequence in the WSDL's order, SendTimeAbsolute an xsd:dateTime, children unqualified), so that the
+# order of the envelope is proven by a schema validator and not only by comparing lists.
+_OPTIONAL = 'minOccurs="0"'
+SUBMIT_MESSAGE_XSD = f"""<?xml version="1.0" encoding="UTF-8"?>
+<xsd:schema xmlns:xsd="http://www.w3.org/2001/XMLSchema" targetNamespace="{soap.CSOFT_NS}" elementFormDefault="unqualified">
+  <xsd:element name="SubmitMessage">
+    <xsd:complexType>
+      <xsd:sequence>
+        <xsd:element name="Username" type="xsd:string" {_OPTIONAL}/>
+        <xsd:element name="PIN" type="xsd:string" {_OPTIONAL}/>
+        <xsd:element name="Recipient" {_OPTIONAL}>
+          <xsd:complexType>
+            <xsd:sequence>
+              <xsd:element name="SendTo" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="SendCc" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="SendBcc" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="SendToAddressBook" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="SendCcAddressBook" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="SendBccAddressBook" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="PhoneMake" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="PhoneModel" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="MCC" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="MNC" type="xsd:string" {_OPTIONAL}/>
+              <xsd:element name="SendOptions" {_OPTIONAL}>
+                <xsd:complexType>
+                  <xsd:sequence>
+                    <xsd:element name="SendTimeAbsolute" type="xsd:dateTime" {_OPTIONAL}/>
+                    <xsd:element name="SendTimeDelay" type="xsd:unsignedShort" {_OPTIONAL}/>
+                    <xsd:element name="DeliveryOption" {_OPTIONAL}>
+                      <xsd:simpleType>
+                        <xsd:restriction base="xsd:string">
+                          {"".join(f'<xsd:enumeration value="{option}"/>' for option in WSDL_DELIVERY_OPTIONS)}
+                        </xsd:restriction>
+                      </xsd:simpleType>
+                    </xsd:element>
+                    <xsd:element name="DisableRepurposing" type="xsd:boolean" {_OPTIONAL}/>
+                    <xsd:element name="DisableWalledGardenRule" type="xsd:boolean" {_OPTIONAL}/>
+                  </xsd:sequence>
+                </xsd:complexType>
+              </xsd:element>
+            </xsd:sequence>
+          </xsd:complexType>
+        </xsd:element>
+        <xsd:element name="Message" {_OPTIONAL}>
+          <xsd:complexType>
+            <xsd:sequence>
+              {"".join(f'<xsd:element name="{name}" type="xsd:string" {_OPTIONAL}/>' for name in WSDL_SEQUENCES["Message"])}
+            </xsd:sequence>
+          </xsd:complexType>
+        </xsd:element>
+        <xsd:element name="ReplyTo" type="xsd:string" {_OPTIONAL}/>
+        <xsd:element name="MessageIdentifier" type="xsd:string" {_OPTIONAL}/>
+        <xsd:element name="Reserved" type="xsd:anyType" {_OPTIONAL}/>
+      </xsd:sequence>
+    </xsd:complexType>
+  </xsd:element>
+</xsd:schema>
+"""
+SUBMIT_MESSAGE_SCHEMA = etree.XMLSchema(etree.fromstring(SUBMIT_MESSAGE_XSD.encode("utf-8")))
+
+# The "now" of the send_at tests, and a time after it.
+NOW = datetime(2026, 12, 7, 12, 0, 0, tzinfo=timezone.utc)
+LATER = "2026-12-08T09:00:00Z"
+
 
 def request(**overrides):
     values = {"to": ["447700900123"], "message": "deployed 1.2.3"}
@@ -75,6 +144,14 @@ def assert_wsdl_order(element):
     assert len(set(names)) == len(names)
 
 
+def schema_errors(wrapper):
+    """What the SubmitMessage schema finds wrong with ``wrapper`` (a copy validated as a document of its own); [] when valid."""
+    document = etree.ElementTree(copy.deepcopy(wrapper))
+    if SUBMIT_MESSAGE_SCHEMA.validate(document):
+        return []
+    return [error.message for error in SUBMIT_MESSAGE_SCHEMA.error_log]
+
+
 # Envelope --------------------------------------------------------------------------------
 
 
@@ -88,6 +165,7 @@ def test_full_envelope_follows_wsdl_order():
     wrapper = envelope_wrapper(req)[0]
     assert wrapper.tag == f"{{{soap.CSOFT_NS}}}SubmitMessage"
     assert_wsdl_order(wrapper)
+    assert schema_errors(wrapper) == []
     assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message", "ReplyTo", "MessageIdentifier"]
     assert [child.tag for child in wrapper.find("Recipient")] == ["SendTo", "SendOptions"]
     assert wrapper.findtext("Recipient/SendTo") == "447700900123,447700900456"
@@ -101,6 +179,7 @@ def test_full_envelope_follows_wsdl_order():
 def test_minimal_envelope_leaves_optional_elements_out():
     wrapper = envelope_wrapper(request())[0]
     assert_wsdl_order(wrapper)
+    assert schema_errors(wrapper) == []
     assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message"]
     assert [child.tag for child in wrapper.find("Recipient")] == ["SendTo"]
 
@@ -213,8 +292,148 @@ def test_reply_to_must_be_permitted_exactly():
 
 
 def test_optional_values_empty_mean_left_out():
-    req = request(reply_to="", delivery_option="", message_identifier="")
-    assert (req.reply_to, req.delivery_option, req.message_identifier) == (None, None, None)
+    req = request(reply_to="", delivery_option="", message_identifier="", send_at="")
+    assert (req.reply_to, req.delivery_option, req.message_identifier, req.send_at) == (None, None, None, None)
+
+
+def test_callback_call_keeps_working():
+    # sms_notify calls prepare_submit(to, text, reply_to, delivery_option) by position: nothing is scheduled.
+    req = submit.prepare_submit(["447700900123"], "deployed", "csoft.co.uk", "Economy")
+    assert (req.reply_to, req.delivery_option, req.send_at, req.scheduled_for) == ("csoft.co.uk", "Economy", None, None)
+
+
+# Scheduled sending (send_at) ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "send_at, scheduled_for",
+    [
+        (LATER, "2026-12-08T09:00:00Z"),
+        ("2026-12-08T10:00:00+01:00", "2026-12-08T09:00:00Z"),
+        ("2026-12-08T03:30:00-05:30", "2026-12-08T09:00:00Z"),
+        ("2026-12-08T09:00:00", "2026-12-08T09:00:00Z"),
+        ("2026-12-08T09:00:00.75Z", "2026-12-08T09:00:00Z"),
+        ("2026-12-08", "2026-12-08T00:00:00Z"),
+        ("2026-12-07T12:00:01Z", "2026-12-07T12:00:01Z"),
+        ("9999-12-31T23:59:59Z", "9999-12-31T23:59:59Z"),
+        (datetime(2026, 12, 8, 10, 0, 0, tzinfo=timezone(timedelta(hours=1))), "2026-12-08T09:00:00Z"),
+    ],
+)
+def test_send_at_in_the_future_is_accepted(send_at, scheduled_for):
+    req = request(send_at=send_at, now=NOW)
+    assert req.scheduled_for == scheduled_for
+    assert req.send_at == datetime.fromisoformat(scheduled_for[:-1]).replace(tzinfo=timezone.utc)
+    assert req.send_at.microsecond == 0, "whole seconds, as on the wire"
+    wrapper = envelope_wrapper(req)[0]
+    assert wrapper.findtext("Recipient/SendOptions/SendTimeAbsolute") == scheduled_for
+    assert schema_errors(wrapper) == []
+
+
+def test_send_at_in_the_past_is_refused_before_anything_is_sent():
+    with pytest.raises(errors.CsoftInputError) as info:
+        request(send_at="2020-01-01T00:00:00Z", now=NOW)
+    assert str(info.value) == (
+        "csoft SubmitMessage not sent: send_at '2020-01-01T00:00:00Z' is in the past (now 2026-12-07T12:00:00Z); "
+        "give a future time, or leave send_at out to send now"
+    )
+
+
+@pytest.mark.parametrize(
+    "send_at",
+    [
+        "2026-12-07T12:00:00Z",  # now itself is not in the future
+        "2026-12-07T12:00:00.5Z",  # on the wire (whole seconds) it is now
+        "2026-12-07T11:59:59Z",
+        "2026-12-07T12:30:00+01:00",  # 11:30 UTC
+        "2026-12-07",
+        "0001-01-01T00:00:00Z",
+        datetime(2026, 12, 7, 11, 0, 0),
+    ],
+)
+def test_send_at_not_in_the_future_is_refused(send_at):
+    with pytest.raises(errors.CsoftInputError, match=r"^csoft SubmitMessage not sent: send_at .* is in the past \(now 2026-12-07T12:00:00Z\)"):
+        request(send_at=send_at, now=NOW)
+
+
+def test_send_at_is_compared_with_the_clock_by_default():
+    with pytest.raises(errors.CsoftInputError, match="is in the past"):
+        request(send_at="2026-01-01T00:00:00Z")
+    tomorrow = times.utc_now() + timedelta(days=1)
+    assert request(send_at=times.iso_utc(tomorrow)).scheduled_for == times.iso_utc(tomorrow)
+
+
+@pytest.mark.parametrize(
+    "send_at, why",
+    [
+        ("nan", "not an ISO 8601 time"),
+        ("inf", "not an ISO 8601 time"),
+        ("1e308", "not an ISO 8601 time"),
+        (1e308, "not a time (give an ISO 8601 text, quoted)"),
+        (float("nan"), "not a time (give an ISO 8601 text, quoted)"),
+        (2.5, "not a time (give an ISO 8601 text, quoted)"),
+        (True, "not a time (give an ISO 8601 text, quoted)"),
+        ("99999-01-01T00:00:00", "not an ISO 8601 time"),
+        ("9999-12-31T23:59:59-14:00", "outside the times that can be given in UTC"),
+        ("x" * 10000, "longer than 64 characters"),
+        ("2026-13-45T99:00:00", "not an ISO 8601 time"),
+        ("next tuesday", "not an ISO 8601 time"),
+    ],
+)
+def test_send_at_hostile_values_are_one_line(send_at, why):
+    with pytest.raises(errors.CsoftInputError) as info:
+        request(send_at=send_at, now=NOW)
+    message = str(info.value)
+    assert message.startswith("csoft SubmitMessage not sent: send_at is ")
+    assert why in message and message.endswith("; check the send_at option")
+    assert "\n" not in message and len(message) < 300
+
+
+@pytest.mark.parametrize("send_at", [None, "", "   "])
+def test_send_at_not_given_sends_now(send_at):
+    req = request(send_at=send_at, delivery_option="Economy", now=NOW)
+    assert req.send_at is None and req.scheduled_for is None
+    wrapper = envelope_wrapper(req)[0]
+    assert [child.tag for child in wrapper.find("Recipient/SendOptions")] == ["DeliveryOption"]
+
+
+def test_send_at_envelope_order_with_delivery_option():
+    req = request(send_at="2026-12-08T10:00:00+01:00", delivery_option="Premier", reply_to="csoft.co.uk", message_identifier="deploy-42", now=NOW)
+    wrapper = envelope_wrapper(req)[0]
+    assert_wsdl_order(wrapper)
+    assert schema_errors(wrapper) == []
+    assert [child.tag for child in wrapper] == ["Username", "PIN", "Recipient", "Message", "ReplyTo", "MessageIdentifier"]
+    assert [child.tag for child in wrapper.find("Recipient")] == ["SendTo", "SendOptions"]
+    assert [child.tag for child in wrapper.find("Recipient/SendOptions")] == ["SendTimeAbsolute", "DeliveryOption"]
+    assert wrapper.findtext("Recipient/SendOptions/SendTimeAbsolute") == "2026-12-08T09:00:00Z"
+    assert wrapper.findtext("Recipient/SendOptions/DeliveryOption") == "Premier"
+
+
+def test_send_at_alone_is_the_only_send_option():
+    wrapper = envelope_wrapper(request(send_at=LATER, now=NOW))[0]
+    assert schema_errors(wrapper) == []
+    assert [child.tag for child in wrapper.find("Recipient/SendOptions")] == ["SendTimeAbsolute"]
+
+
+def _swap_send_options(wrapper):
+    options = wrapper.find("Recipient/SendOptions")
+    first, second = list(options)
+    options.remove(first)
+    options.append(first)
+    return [child.tag for child in options] == [second.tag, first.tag]
+
+
+def test_schema_refuses_send_options_out_of_order():
+    # The schema can fail: the same envelope with DeliveryOption before SendTimeAbsolute is invalid.
+    wrapper = envelope_wrapper(request(send_at=LATER, delivery_option="Premier", now=NOW))[0]
+    assert _swap_send_options(wrapper)
+    assert any("DeliveryOption" in error or "SendTimeAbsolute" in error for error in schema_errors(wrapper))
+
+
+@pytest.mark.parametrize("text", ["tomorrow", "2026-12-08 09:00:00Z", "2026-12-08T09:00:00+0100"])
+def test_schema_refuses_a_send_time_that_is_not_a_datetime(text):
+    wrapper = envelope_wrapper(request(send_at=LATER, now=NOW))[0]
+    wrapper.find("Recipient/SendOptions/SendTimeAbsolute").text = text
+    assert schema_errors(wrapper) != []
 
 
 # Responses ------------------------------------------------------------------------------------
@@ -363,6 +582,44 @@ def test_submit_message_sends_once_and_returns_result():
     operation, fields = fake.calls[0]
     assert operation == "SubmitMessage"
     assert [field[0] for field in fields] == ["Recipient", "Message", "ReplyTo", "MessageIdentifier"]
+
+
+def test_submit_message_sends_the_send_time():
+    fake = FakeClient(answer("1000", "0", "Message Sent OK"))
+    submit.submit_message(fake, request(send_at=LATER, delivery_option="LeastCost", now=NOW))
+    (_operation, fields) = fake.calls[0]
+    assert dict(dict(fields)["Recipient"])["SendOptions"] == (("SendTimeAbsolute", LATER), ("DeliveryOption", "LeastCost"))
+
+
+def test_sent_at_is_taken_just_before_the_request():
+    events = []
+
+    def clock():
+        events.append("clock")
+        return NOW
+
+    class Recording(FakeClient):
+        def request(self, operation, fields=(), parse=None):
+            events.append(operation)
+            return super().request(operation, fields, parse)
+
+    result = submit.submit_message(Recording(answer("1000", "0", "Message Sent OK")), request(), clock=clock)
+    assert events == ["clock", "SubmitMessage"]
+    assert result.sent_at == NOW
+    assert "sent_at" not in result.returned(), "the module returns it itself, in ISO 8601"
+    assert result == submit.SubmitResult("1000", "0", "Message Sent OK", None)
+
+
+def test_sent_at_uses_the_clock_by_default():
+    before = times.utc_now()
+    result = submit.submit_message(FakeClient(answer("1000", "0", "Message Sent OK")), request())
+    assert before <= result.sent_at <= times.utc_now()
+
+
+def test_sent_at_is_not_set_on_a_rejection():
+    with pytest.raises(submit.CsoftRejectedError) as info:
+        submit.submit_message(FakeClient(answer("-1", "2", "Invalid Login")), request(), clock=lambda: NOW)
+    assert info.value.result.sent_at is None
 
 
 def test_submit_message_rejection_never_echoes_the_pin():
