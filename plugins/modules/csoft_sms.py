@@ -103,6 +103,8 @@ notes:
     a C(MessageIdentifier) of V(-1) always means the message was not accepted. Other codes are reported as the service sends them.
   - A wrong username or PIN may also be answered with a SOAP fault; either way the task fails without retry.
 seealso:
+  - module: csoft.sms.csoft_sms_inbox
+    description: Read the replies to a message, or wait for one.
   - module: csoft.sms.csoft_account_info
   - plugin: csoft.sms.csoft_account
     plugin_type: lookup
@@ -233,7 +235,7 @@ sent_at:
   description:
     - When the message was handed to the service, ISO 8601 in UTC, in whole seconds (rounded down).
     - Taken just before the C(SubmitMessage) request, so any reply to the message is received at or after it.
-      Give it as C(since) to the C(csoft.sms.csoft_sms_inbox) module to read only the replies that came after this message.
+      Give it as O(csoft.sms.csoft_sms_inbox#module:since) to the M(csoft.sms.csoft_sms_inbox) module to read only the replies that came after this message.
     - With O(send_at), this is when the message was handed over to be sent later, not when it goes out (see RV(scheduled_for)).
   returned: when the message was accepted (not in check mode)
   type: str
