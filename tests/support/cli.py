@@ -14,6 +14,11 @@ python tests/support/cli.py stop WORKDIR [GRACE]
 python tests/support/cli.py messages WORKDIR
     print the SMS the simulator of WORKDIR accepted (both servers, oldest first), one line each:
     "to NUMBER[,NUMBER...] (MessageIdentifier ID): TEXT"
+python tests/support/cli.py reply WORKDIR FROM TEXT [--delay S] [--after QUESTION] [--timeout S] [--username NAME]
+    queue a reply with TEXT from the number FROM on the simulator of WORKDIR, for CollectMessages
+    (POST /_sim/inbox; to the default account unless --username), collectable S seconds after it is
+    queued (default 0); with --after, first wait (at most --timeout seconds, default 60) until the
+    simulator accepted an SMS whose text holds QUESTION, as a person answers once asked
 python tests/support/cli.py env COLLECTIONS WORKDIR [--color] [--credentials] [--set NAME=VALUE]...
     print the environment of an ansible-playbook run as shell commands (for eval):
     COLLECTIONS on ANSIBLE_COLLECTIONS_PATH, a private ANSIBLE_HOME under WORKDIR, this
@@ -27,6 +32,7 @@ import os
 import shlex
 import ssl
 import sys
+import time
 import urllib.request
 
 if __package__ in (None, ""):  # run as a script: import the package next to this file
@@ -49,17 +55,40 @@ def stop(args):
     return 0
 
 
-def messages(args):
-    with open(simulator.ready_path(args.workdir)) as handle:
-        ready = json.load(handle)
+def _ready(workdir):
+    with open(simulator.ready_path(workdir)) as handle:
+        return json.load(handle)
+
+
+def _accepted(ready):
+    """The SMS the simulator accepted (both servers), oldest first."""
     context = ssl.create_default_context(cafile=ready["ca"]) if ready.get("ca") else None
     opener = urllib.request.build_opener(urllib.request.ProxyHandler({}), urllib.request.HTTPSHandler(context=context))
     accepted = []
     for url in filter(None, (ready["primary"], ready.get("secondary"))):
         with opener.open(url.rsplit("/", 1)[0] + "/_sim/messages", timeout=10) as answer:
             accepted.extend(json.load(answer))
-    for message in sorted(accepted, key=lambda message: message["time"]):
+    return sorted(accepted, key=lambda message: message["time"])
+
+
+def messages(args):
+    for message in _accepted(_ready(args.workdir)):
         print(f"to {','.join(message['recipients'])} (MessageIdentifier {message['message_identifier']}): {message['text']}")
+    return 0
+
+
+def reply(args):
+    ready = _ready(args.workdir)
+    if args.after is not None:
+        deadline = time.monotonic() + args.timeout
+        while not any(args.after in message["text"] for message in _accepted(ready)):
+            if time.monotonic() >= deadline:
+                return f"cli.py reply: the simulator accepted no SMS holding {args.after!r} within {args.timeout:g} s"
+            time.sleep(0.1)
+    try:
+        simulator.inject_reply(ready["primary"], args.username, args.sender, args.text, delay=args.delay, ca=ready.get("ca"))
+    except simulator.ControlError as exc:
+        return f"cli.py reply: {exc}"
     return 0
 
 
@@ -91,6 +120,15 @@ def main(argv=None):
     command = commands.add_parser("messages", help="print the SMS the simulator of WORKDIR accepted")
     command.add_argument("workdir")
     command.set_defaults(run=messages)
+    command = commands.add_parser("reply", help="queue a reply on the simulator of WORKDIR, for CollectMessages")
+    command.add_argument("workdir")
+    command.add_argument("sender", metavar="from")
+    command.add_argument("text")
+    command.add_argument("--delay", type=float, default=None, metavar="S", help="seconds before the reply is collectable")
+    command.add_argument("--after", default=None, metavar="QUESTION", help="first wait for an SMS whose text holds QUESTION")
+    command.add_argument("--timeout", type=float, default=60.0, metavar="S", help="how long --after waits (default 60)")
+    command.add_argument("--username", default=accounts.USERNAME, metavar="NAME", help="the account (default: the simulator's default account)")
+    command.set_defaults(run=reply)
     command = commands.add_parser("env", help="print the environment of an ansible-playbook run")
     command.add_argument("collections")
     command.add_argument("workdir")
