@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 import requests
 
@@ -64,3 +65,21 @@ def test_default_accounts_are_those_of_the_simulator():
     with open(ACCOUNTS_FILE) as handle:
         pins = {account["username"]: account["pin"] for account in json.load(handle)["accounts"]}
     assert pins[USERNAME] == PIN and pins[LOW_USERNAME] == LOW_PIN
+
+
+def test_cli_reply_waits_for_the_question_then_queues_the_reply(tmp_path):
+    workdir = str(tmp_path / "sim")
+    script = os.path.abspath(cli.__file__)
+    with simulator.SimulatorProcess(workdir, tls=True) as process:
+        command = [sys.executable, script, "reply", workdir, "447700900123", "YES", "--after", "Deploy?", "--timeout", "0.5"]
+        # no question yet: one line, exit 1, nothing queued
+        refused = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+        assert refused.returncode == 1 and refused.stderr.strip().count("\n") == 0
+        assert "accepted no SMS holding 'Deploy?' within 0.5 s" in refused.stderr
+        assert simulator.inbox(process.primary, ca=process.ca) == []
+        with CsoftClient.from_values(USERNAME, PIN, endpoints=[process.primary], ca_path=process.ca) as client:
+            submit_message(client, prepare_submit(["447700900123"], "Deploy? Reply YES or NO"))
+        subprocess.run([*command, "--delay", "30"], capture_output=True, text=True, timeout=60, check=True)
+        (queued,) = simulator.inbox(process.primary, ca=process.ca)
+    assert (queued["username"], queued["from"], queued["text"]) == (USERNAME, "447700900123", "YES")
+    assert queued["due"] > time.time() + 20  # --delay 30: not collectable yet
