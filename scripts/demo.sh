@@ -7,9 +7,13 @@
 # figures, fail-over, a passing credit gate) and
 # playbooks/demo_gate_low_credit.yml (a gate that stops a deployment), with the
 # notification callback csoft.sms.sms_notify enabled: it texts on-call about
-# the failed run, and the demo reads that SMS back from the simulator. Last, it
+# the failed run, and the demo reads that SMS back from the simulator. Then it
 # shows the Event-Driven Ansible event source csoft.sms.credit_watch for a few seconds, then its credit
-# runway (runway_low while the credit falls by the same step at each poll).
+# runway (runway_low while the credit falls by the same step at each poll). Last, two-way SMS:
+# playbooks/demo_approve_by_sms.yml asks on-call "Deploy build 42 to prod?" and waits with
+# csoft.sms.csoft_sms_inbox for the YES the demo sends about 2 s later (the play, and the demo, fail
+# without it), and the event source csoft.sms.sms_inbox turns an ACK from on-call into a command
+# event and the same ACK from a stranger into an event without one.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/venv.sh
@@ -22,7 +26,9 @@ VENV=$(cd "$VENV" && pwd)
 work=$(mktemp -d)
 # The test support's CLI (tests/support/cli.py): the simulator in the background, the environment of ansible-playbook.
 support() { "$VENV/bin/python" tests/support/cli.py "$@"; }
+reply_pid=
 cleanup() {
+    [ -z "$reply_pid" ] || kill "$reply_pid" 2>/dev/null || true
     support stop "$work/sim" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
@@ -73,3 +79,28 @@ echo "=== 4. the credit runway: how long the credit lasts at the current rate ==
 echo "The same source with min_runway, polling every 0.25 s over a window of 14.4 s (for the simulator only):"
 "$VENV/bin/python" scripts/lib/credit_watch_demo.py "$work/vars.json" runway
 echo "demo: extensions/eda/rulebooks/credit_watch.yml texts finance on runway_low: \"credit lasts about N hours at the current rate\"."
+
+echo
+echo "=== 5. two-way SMS: approve by SMS, and reply to act ==="
+echo "Approve by SMS: playbooks/demo_approve_by_sms.yml asks on-call, waits for the answer with csoft.sms.csoft_sms_inbox"
+echo "(polling every 0.5 s, for the simulator only) and deploys only on a yes; on-call answers YES about 2 s after the question."
+# On-call, played by the test support in the background: once the simulator has accepted the question, it queues the
+# answer YES, collectable 2 s later. (Python itself in the background, so that cleanup's kill reaches it.)
+"$VENV/bin/python" tests/support/cli.py reply "$work/sim" 447700900123 YES --after "Deploy build 42" --delay 2 --timeout 60 &
+reply_pid=$!
+# Fails (and so does the demo) when no yes from on-call arrives within the play's 30 s.
+ansible-playbook playbooks/demo_approve_by_sms.yml -e "@$work/vars.json"
+wait "$reply_pid"
+reply_pid=
+question=$(support messages "$work/sim" | grep -F "Deploy build 42" || true)
+if [ -z "$question" ]; then
+    echo "demo: ERROR: the simulator received no question" >&2
+    exit 1
+fi
+echo "demo: the question, as the simulator received it (the answer that approved the deployment is in the play's \"approved by\" line above):"
+echo "  $question"
+echo
+echo "Reply to act: the event source csoft.sms.sms_inbox, polling every 0.5 s (for the simulator only), with on-call as its"
+echo "one allowed sender and the commands ACK and ROLLBACK:"
+"$VENV/bin/python" scripts/lib/sms_inbox_demo.py "$work/vars.json"
+echo "demo: extensions/eda/rulebooks/sms_inbox.yml answers such an ACK by texting the sender back \"acknowledged by 447700900123\" (playbooks/sms_inbox_ack.yml)."

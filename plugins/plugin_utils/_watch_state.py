@@ -4,15 +4,16 @@
 
 """The state machine of the event source csoft.sms.credit_watch (controller only, private to the collection).
 
-``Watch`` holds the last figures, the credit and messages states (with
-hysteresis) and the outage; ``poll`` reads the account once (one request per
+``Watch`` is a ``_source_state.SourceState`` (the client of each poll, the
+outage, the backoff) that holds the last figures and the credit and messages
+states (with hysteresis): ``poll`` reads the account once (one request per
 operation, through the collection's one client), ``answered`` and ``failed``
 turn a poll into the events to emit, ``delay`` is the wait before the next
-poll (with backoff during an outage). With ``min_runway`` it also keeps the
-credit runway (``_runway``): a sample per answered poll, its estimate and
-state in every event, ``runway_low``/``runway_ok`` on changes; ``load_runway``
-and ``save_runway`` read and write the ``state_file`` (``_runway_state``).
-No I/O but the client's and the state file's; no asyncio.
+poll. With ``min_runway`` it also keeps the credit runway (``_runway``): a
+sample per answered poll, its estimate and state in every event,
+``runway_low``/``runway_ok`` on changes; ``load_runway`` and ``save_runway``
+(its ``prepare`` and ``persist``) read and write the ``state_file``
+(``_runway_state``). No I/O but the client's and the state file's; no asyncio.
 """
 
 import logging
@@ -20,18 +21,10 @@ import math
 import time
 from datetime import datetime, timezone
 
-from ansible_collections.csoft.sms.plugins.module_utils import _errors
-from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError, CsoftInputError
 from ansible_collections.csoft.sms.plugins.plugin_utils import _runway, _runway_state
+from ansible_collections.csoft.sms.plugins.plugin_utils._source_state import SourceState
 
 LOG = logging.getLogger("csoft.sms.credit_watch")
-
-
-def login_rejected(error):
-    """Whether an error at start says the service refused the username or PIN."""
-    if isinstance(error, _errors.CsoftFaultError):
-        return error.login_rejected
-    return isinstance(error, _errors.CsoftHTTPError) and error.status in (401, 403)
 
 
 def next_state(current, value, threshold, band):
@@ -41,20 +34,11 @@ def next_state(current, value, threshold, band):
     return "ok"
 
 
-class PollFailed(Exception):
-    """A poll got no usable answer; ``text`` is one line without the PIN or the username, ``error`` the client's error."""
-
-    def __init__(self, text, error):
-        super().__init__(text)
-        self.text = text
-        self.error = error
-
-
-class Watch:
-    """The polling loop's state: the last figures, the two states and the outage."""
+class Watch(SourceState):
+    """The polling loop's state: the last figures, the two states (and the outage, of SourceState)."""
 
     def __init__(self, settings, clock=time.time):
-        self.settings = settings
+        super().__init__(settings)
         self.clock = clock  # the wall clock of the runway's samples (seconds since the epoch)
         self.runway = None if settings.min_runway is None else _runway.Runway(settings.runway_window)
         self.estimate = None
@@ -63,27 +47,10 @@ class Watch:
         self.save_failed = False
         self.figures = dict.fromkeys(("credit", "currency", "messages", "endpoint", "failed_over"))
         self.states = {"credit": None, "messages": None}
-        self.reachable = None
-        self.failures = 0
-        self.client = None
 
-    def _text(self, client, text):
-        text = " ".join(client.redact(str(text)).split())
-        return text.replace(self.settings.username, "<username>")
-
-    def poll(self):
-        """One poll (blocking, run off the event loop): one request per operation, in a fresh client.
-
-        Returns the AccountFigures; a bounded parse refuses a figure that is not finite or too long (a failed poll).
-        """
-        client = self.client = self.settings.client()
-        operations = ("credit", "messages", "reply_to") if self.settings.reply_to else ("credit", "messages")
-        try:
-            return client.figures(operations)
-        except CsoftError as exc:
-            raise PollFailed(self._text(client, exc), exc) from None
-        finally:
-            client.close()
+    def read(self, client):
+        """One request per operation; the AccountFigures (a bounded parse refuses a figure that is not finite or too long)."""
+        return client.figures(("credit", "messages", "reply_to") if self.settings.reply_to else ("credit", "messages"))
 
     def event(self, kind, error=None):
         figures = self.figures
@@ -117,11 +84,9 @@ class Watch:
         States are decided on the exact figures (credit a Decimal); events carry their JSON-safe form.
         """
         first = self.reachable is None
-        events = [] if first or self.reachable else ["reachable"]
         exact = {"credit": figures.credit, "messages": figures.messages}
         self.figures = figures = figures.public()
-        self.reachable = True
-        self.failures = 0
+        events = ["reachable"] if self.recovered(figures["endpoint"]) else []
         s = self.settings
         bands = {"credit": s.min_credit * s.hysteresis, "messages": math.ceil(s.min_messages * s.hysteresis)}
         for name, threshold in (("credit", s.min_credit), ("messages", s.min_messages)):
@@ -132,8 +97,6 @@ class Watch:
             self.states[name] = state
         if self.runway is not None:
             events.extend(self._runway_events(exact["credit"]))
-        if "reachable" in events:
-            LOG.info("csoft.sms.credit_watch: the service answers again at %s", figures["endpoint"])
         return [self.event("status")] if first else [self.event(kind) for kind in events]
 
     def _runway_events(self, credit):
@@ -168,27 +131,12 @@ class Watch:
 
     def failed(self, failure):
         """The events of a poll that failed: one ``unreachable`` per outage (after ``status`` when it is the first poll)."""
-        if self.reachable is None and login_rejected(failure.error):
-            raise CsoftInputError(f"csoft.sms.credit_watch: {failure.text}") from None
-        self.failures += 1
-        events = []
-        if self.reachable is None:
-            self.reachable = False
-            events.append(self.event("status", failure.text))
-        if self.failures == 1:
-            self.reachable = False
+        first = self.reachable is None
+        starts = self.lost(failure)
+        events = [self.event("status", failure.text)] if first else []
+        if starts:
             events.append(self.event("unreachable", failure.text))
-            LOG.warning("csoft.sms.credit_watch: %s", failure.text)
-        else:
-            LOG.debug("csoft.sms.credit_watch: still failing: %s", failure.text)
         return events
 
-    def delay(self):
-        """``interval`` after an answer; during an outage 2, 4, 8... x interval, at most ``backoff_max``."""
-        if not self.failures:
-            return self.settings.interval
-        return min(self.settings.interval * 2 ** min(self.failures, 32), self.settings.backoff_max)
-
-    def close(self):
-        if self.client is not None:
-            self.client.close()
+    prepare = load_runway
+    persist = save_runway

@@ -7,18 +7,19 @@
 importable from the checkout; the simulator runs in this process.
 """
 
-import importlib.util
-
 import pytest
 
-from ansible_collections.csoft.sms.tests.eda.helpers import SOURCE
+from ansible_collections.csoft.sms.tests.eda.helpers import INBOX_SOURCE, SOURCE, load_source
 from ansible_collections.csoft.sms.tests.support.fixtures import pair  # noqa: F401 - a fixture of these tests  # pylint: disable=unused-import
 
 
 @pytest.fixture
 def source():
-    """The event source as a module of its own (a fresh one per test, so patches stay in the test)."""
-    spec = importlib.util.spec_from_file_location("csoft_credit_watch_under_test", SOURCE)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    """The event source csoft.sms.credit_watch as a module of its own (a fresh one per test, so patches stay in the test)."""
+    return load_source(SOURCE, "csoft_credit_watch_under_test")
+
+
+@pytest.fixture
+def inbox_source():
+    """The event source csoft.sms.sms_inbox, the same way."""
+    return load_source(INBOX_SOURCE, "csoft_sms_inbox_under_test")

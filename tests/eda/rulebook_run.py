@@ -7,7 +7,8 @@
 users do), yields a ``RulebookRun`` whose ``wait_for`` fails the test with the
 end of the rulebook's output, and on leaving stops it with SIGINT and keeps its
 output in ``run.output`` (and in ``rulebook.log`` beside the test, for a look
-after a failure). ``needs_rulebook`` skips only outside CI: scripts/lib/eda.sh
+after a failure). The output is read as it comes (``run.so_far()``), so that a
+test can wait for what a playbook printed. ``needs_rulebook`` skips only outside CI: scripts/lib/eda.sh
 sets CSOFT_EDA_REQUIRED=1, where a missing ansible-rulebook or Java is a failure.
 """
 
@@ -17,6 +18,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -43,13 +45,30 @@ class RulebookRun:
     def __init__(self, proc):
         self.proc = proc
         self.output = None
+        self._lines = []
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            self._lines.append(line)
+
+    def so_far(self):
+        """Its output until now."""
+        return "".join(self._lines)
 
     def stop(self):
-        """Stop it (SIGINT, as a user's Ctrl-C) and return its output; once."""
+        """Stop it (SIGINT, as a user's Ctrl-C; SIGKILL after 30 s) and return its output; once."""
         if self.output is None:
             if self.proc.poll() is None:
                 self.proc.send_signal(signal.SIGINT)
-            self.output = self.proc.communicate(timeout=30)[0]
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self._reader.join(timeout=30)
+            self.output = self.so_far()
         return self.output
 
     def wait_for(self, what, check, seconds):
@@ -72,7 +91,13 @@ def running_rulebook(tmp_path, pair, rulebook, variables):
     env = ansible_env(
         collections_base(),
         tmp_path,
-        extra={"CSOFT_USERNAME": USERNAME, "CSOFT_PIN": PIN, "CSOFT_ENDPOINTS": ",".join(pair.urls), "ANSIBLE_LOCALHOST_WARNING": "false"},
+        extra={
+            "CSOFT_USERNAME": USERNAME,
+            "CSOFT_PIN": PIN,
+            "CSOFT_ENDPOINTS": ",".join(pair.urls),
+            "ANSIBLE_LOCALHOST_WARNING": "false",
+            "PYTHONUNBUFFERED": "1",  # the output of a playbook as it runs, for so_far()
+        },
     )
     command = [RULEBOOK_BIN, "-r", f"csoft.sms.{rulebook}", "-i", str(inventory), "--vars", str(tmp_path / "vars.yml")]
     command += ["--env-vars", "CSOFT_USERNAME,CSOFT_PIN,CSOFT_ENDPOINTS", "-vv"]

@@ -3,21 +3,20 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """Unit tests of the event source csoft.sms.credit_watch against the simulator (in this process).
 
-The waits between polls are patched: ``run()`` gives the source a list-backed
-queue and a fake ``_sleep`` that records each delay, runs the next scripted
-step (change the account, a mode, start a server) and cancels the source when
-the script is done, as a rulebook's shutdown would.
+The waits between polls are patched: ``run()`` (tests/eda/helpers.py) gives
+the source a list-backed queue and a fake ``_sleep`` that records each delay,
+runs the next scripted step (change the account, a mode, start a server) and
+cancels the source when the script is done, as a rulebook's shutdown would.
 """
 
 import asyncio
 import json
 import logging
 import re
-import time
 
 import pytest
 
-from ansible_collections.csoft.sms.tests.eda.helpers import ListQueue
+from ansible_collections.csoft.sms.tests.eda.helpers import ListQueue, closed_clients, live, run
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 from ansible_collections.csoft.sms.tests.support.network import RawServer, closed_port, http_answer
@@ -27,24 +26,6 @@ OPERATIONS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 
 def arguments(pair, **extra):
     return dict({"username": USERNAME, "pin": PIN, "endpoints": pair.urls, "timeout": 2, "interval": 10}, **extra)
-
-
-def run(source, monkeypatch, args, *steps):
-    """Run the source for ``len(steps) + 1`` polls; return (events as the bodies under "csoft", delays)."""
-    queue, delays, script = ListQueue(), [], list(steps)
-
-    async def fake_sleep(seconds):
-        delays.append(seconds)
-        if not script:
-            raise asyncio.CancelledError
-        script.pop(0)()
-
-    monkeypatch.setattr(source, "_sleep", fake_sleep)
-    with pytest.raises(asyncio.CancelledError):
-        asyncio.run(source.main(queue, args))
-    for event in queue.events:
-        assert list(event) == ["csoft"]
-    return [event["csoft"] for event in queue.events], delays
 
 
 def nothing():
@@ -249,37 +230,8 @@ def test_no_pin_or_username_in_any_event_or_log_line(source, monkeypatch, caplog
     assert PIN not in text and USERNAME not in text
 
 
-def live(source, args, *steps, seconds=20):
-    """Run the source with real sleeps; for each step (action, done): run ``action()`` (unless None), wait until
-    ``done(events)``; then cancel it. Returns the event types and the seconds the cancellation took."""
-    queue = ListQueue()
-
-    async def scenario():
-        task = asyncio.create_task(source.main(queue, args))
-        for action, done in steps:
-            if action:
-                action()
-            while not done(queue.events):
-                await asyncio.sleep(0.01)
-        start = time.monotonic()
-        task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await task
-        return time.monotonic() - start
-
-    elapsed = asyncio.run(asyncio.wait_for(scenario(), seconds))
-    return [event["csoft"]["type"] for event in queue.events], elapsed
-
-
 def test_cancellation_during_a_hung_request_closes_the_client_promptly(source, monkeypatch, pair):
-    closed = []
-    real_close = source._client.CsoftClient.close
-
-    def close(self):
-        closed.append(self)
-        real_close(self)
-
-    monkeypatch.setattr(source._client.CsoftClient, "close", close)
+    closed = closed_clients(source, monkeypatch)
     pair.set_mode("hang")
     # cancelled once the poll's request is in, unanswered
     kinds, elapsed = live(source, arguments(pair, timeout=1), (None, lambda events: pair.counts()["primary"]["AvailableCredit"]))

@@ -4,9 +4,10 @@
 """Every YAML copy of the connection options that Ansible reads statically agrees with their one declaration.
 
 The declaration is ``plugins/module_utils/_connection.py`` (``OPTIONS``). Ansible reads the doc fragment
-(its module, plugin and callback parts), the role's ``meta/argument_specs.yml`` and the event source's
+(its module, plugin and callback parts), the role's ``meta/argument_specs.yml`` and each event source's
 DOCUMENTATION without running Python, so those stay YAML; this test fails on any difference of name,
-type, elements, default, environment variable, ``ansible.cfg`` key, variable or ``no_log``.
+type, elements, default, environment variable, ``ansible.cfg`` key, variable or ``no_log``. Each event
+source documents exactly the arguments its settings accept (``SOURCES``).
 """
 
 import ast
@@ -20,22 +21,25 @@ from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 from ansible_collections.csoft.sms.plugins.doc_fragments.connection import ModuleDocFragment
 from ansible_collections.csoft.sms.plugins.module_utils._connection import NAMES, OPTIONS
 from ansible_collections.csoft.sms.plugins.module_utils._options import connection_argument_spec
+from ansible_collections.csoft.sms.plugins.plugin_utils import _inbox_arguments, _watch_arguments
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+EVENT_SOURCES = os.path.join(ROOT, "extensions", "eda", "plugins", "event_source")
+# every event source -> its settings (the arguments it accepts)
+SOURCES = {"credit_watch": _watch_arguments.Settings, "sms_inbox": _inbox_arguments.Settings}
 
 
 def fragment(part):
     return yaml.safe_load(getattr(ModuleDocFragment, part))["options"]
 
 
-def source_documentation():
-    path = os.path.join(ROOT, "extensions", "eda", "plugins", "event_source", "credit_watch.py")
-    with open(path, encoding="utf-8") as handle:
+def source_documentation(name):
+    with open(os.path.join(EVENT_SOURCES, f"{name}.py"), encoding="utf-8") as handle:
         tree = ast.parse(handle.read())
     for node in tree.body:
         if isinstance(node, ast.Assign) and [getattr(t, "id", None) for t in node.targets] == ["DOCUMENTATION"]:
             return yaml.safe_load(node.value.value)["options"]
-    raise AssertionError("the event source has no DOCUMENTATION")
+    raise AssertionError(f"the event source {name} has no DOCUMENTATION")
 
 
 def role_options():
@@ -54,9 +58,22 @@ def same_default(documented, declared):
     return documented == declared
 
 
-@pytest.mark.parametrize("where", ["fragment", "source"])
+def test_every_event_source_is_listed():
+    assert sorted(name[:-3] for name in os.listdir(EVENT_SOURCES) if name.endswith(".py")) == sorted(SOURCES)
+
+
+@pytest.mark.parametrize("name", sorted(SOURCES))
+def test_each_event_source_documents_exactly_its_arguments(name):
+    documented = source_documentation(name)
+    assert sorted(documented) == sorted(SOURCES[name].ARGUMENTS)
+    for argument, entry in documented.items():
+        assert entry.get("type") and entry.get("description"), f"{name}: {argument} has no type or description"
+    assert "for tests against the simulator only" in described(documented["interval_floor_for_tests"]).lower()
+
+
+@pytest.mark.parametrize("where", ["fragment", *sorted(SOURCES)])
 def test_names_types_defaults_and_environment_variables(where):
-    documented = fragment("DOCUMENTATION") if where == "fragment" else {k: v for k, v in source_documentation().items() if k in NAMES}
+    documented = fragment("DOCUMENTATION") if where == "fragment" else {k: v for k, v in source_documentation(where).items() if k in NAMES}
     assert sorted(documented) == sorted(NAMES), f"the {where} documents other connection options"
     for option in OPTIONS:
         entry = documented[option.name]

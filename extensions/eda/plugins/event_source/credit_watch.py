@@ -54,10 +54,8 @@ environment; EXAMPLES below passes them as template variables):
 """
 
 import asyncio
-import importlib.machinery
 import importlib.util
 import os
-import sys
 import time
 
 DOCUMENTATION = r"""
@@ -161,49 +159,24 @@ EXAMPLES = r"""
 """
 
 
-def _collection_root():
-    """The collection's root: extensions/eda/plugins/event_source/ are the four directories above this file."""
-    here = os.path.dirname(os.path.abspath(__file__))
-    for _unused in range(4):
-        here = os.path.dirname(here)
-    return here
+def _load_shared(*names):
+    """The collection's modules ``names``: its loader is read by path, as nothing of the collection may import yet."""
+    path = os.path.normpath(os.path.join(os.path.abspath(__file__), "..", "..", "..", "..", "..", "plugins", "plugin_utils", "_source_loading.py"))
+    spec = importlib.util.spec_from_file_location("csoft_sms_source_loading", path)
+    loading = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(loading)
+    return loading.shared(__file__, *names)
 
 
-def _register_collection(root):
-    """Make ``root`` importable as ``ansible_collections.csoft.sms`` (for a checkout or a collection path not on sys.path).
-
-    ansible-rulebook runs this file by path (runpy), not as a package; the
-    packages are made with importlib's own machinery, sys.path is left alone.
-    """
-    names = ("ansible_collections", "ansible_collections.csoft", "ansible_collections.csoft.sms")
-    for name in names:
-        if name in sys.modules:
-            continue
-        spec = importlib.machinery.ModuleSpec(name, None, is_package=True)
-        spec.submodule_search_locations = [root] if name == names[-1] else []
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module
-        parent, _unused, child = name.rpartition(".")
-        if parent:
-            setattr(sys.modules[parent], child, module)
-
-
-def _load_shared():
-    """The collection's shared modules, from the installed collection or from the collection this file belongs to."""
-    try:
-        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
-        from ansible_collections.csoft.sms.plugins.plugin_utils import _watch_arguments, _watch_state
-    except ImportError:
-        _register_collection(_collection_root())
-        from ansible_collections.csoft.sms.plugins.module_utils import _client, _errors
-        from ansible_collections.csoft.sms.plugins.plugin_utils import _watch_arguments, _watch_state
-    return _client, _errors, _watch_arguments, _watch_state
-
-
-_client, _errors, _watch_arguments, _watch_state = _load_shared()
+_client, _errors, _source_loop, _watch_arguments, _watch_state = _load_shared(
+    "plugins.module_utils._client",
+    "plugins.module_utils._errors",
+    "plugins.plugin_utils._source_loop",
+    "plugins.plugin_utils._watch_arguments",
+    "plugins.plugin_utils._watch_state",
+)
 CsoftError = _errors.CsoftError
 CsoftInputError = _errors.CsoftInputError
-DEFAULT_INTERVAL = _watch_arguments.DEFAULT_INTERVAL
 
 
 async def _sleep(seconds):
@@ -220,22 +193,10 @@ async def main(queue, args):
     """Poll the account until cancelled; put the events on ``queue``.
 
     Raises CsoftInputError (one line) for a bad argument or a login rejected at start.
+    Cancelled (rulebook shutdown, Ctrl-C) or failed, it closes the client of a poll still under way.
     """
     watch = _watch_state.Watch(_watch_arguments.Settings(dict(args or {})), clock=_now)
-    try:
-        await asyncio.to_thread(watch.load_runway)
-        while True:
-            try:
-                events = watch.answered(await asyncio.to_thread(watch.poll))
-            except _watch_state.PollFailed as failure:
-                events = watch.failed(failure)
-            for event in events:
-                await queue.put(event)
-            await asyncio.to_thread(watch.save_runway)
-            await _sleep(watch.delay())
-    finally:
-        # Cancelled (rulebook shutdown, Ctrl-C) or failed: close the client of a poll still under way.
-        watch.close()
+    await _source_loop.run(queue, watch, _sleep)
 
 
 if __name__ == "__main__":  # pragma: no cover - a manual check: python credit_watch.py (credentials in CSOFT_*)
@@ -244,4 +205,4 @@ if __name__ == "__main__":  # pragma: no cover - a manual check: python credit_w
         async def put(self, event):
             print(event)  # noqa: T201
 
-    asyncio.run(main(_PrintQueue(), {"interval": DEFAULT_INTERVAL}))
+    asyncio.run(main(_PrintQueue(), {}))

@@ -10,8 +10,9 @@ import pytest
 
 from ansible_collections.csoft.sms.plugins.module_utils._account import AccountCredit, AccountFigures
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftFaultError, CsoftInputError, CsoftUnreachableError
+from ansible_collections.csoft.sms.plugins.plugin_utils._source_state import PollFailed
 from ansible_collections.csoft.sms.plugins.plugin_utils._watch_arguments import Settings
-from ansible_collections.csoft.sms.plugins.plugin_utils._watch_state import PollFailed, Watch, next_state
+from ansible_collections.csoft.sms.plugins.plugin_utils._watch_state import Watch, next_state
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
 
 URL, OTHER = "https://one.example/sendsms5", "https://two.example/sendsms5"
