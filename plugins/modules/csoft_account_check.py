@@ -130,6 +130,7 @@ options:
     type: str
 extends_documentation_fragment:
   - csoft.sms.connection
+  - csoft.sms.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
   - ansible.builtin.action_common_attributes.CONN
@@ -153,14 +154,8 @@ attributes:
   delegation:
     support: none
     details: The check always runs on the controller; delegation changes nothing.
-  diff_mode:
-    support: none
   platform:
     platforms: all
-  action_group:
-    support: full
-    membership:
-      - csoft.sms.account
 seealso:
   - name: Pre-deploy credit gate guide
     description: The role csoft.sms.credit_gate, which runs this check once per play, and the lookup in deployment plays.

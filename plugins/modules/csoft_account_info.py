@@ -29,20 +29,15 @@ options:
     default: [credit, messages, reply_to]
 extends_documentation_fragment:
   - csoft.sms.connection
+  - csoft.sms.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
   check_mode:
     support: full
     details: The module only reads; in check mode it queries the service exactly as in normal mode.
-  diff_mode:
-    support: none
   platform:
     platforms: posix
-  action_group:
-    support: full
-    membership:
-      - csoft.sms.account
 seealso:
   - plugin: csoft.sms.csoft_account
     plugin_type: lookup

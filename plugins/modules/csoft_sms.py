@@ -81,6 +81,7 @@ options:
     version_added: 1.1.0
 extends_documentation_fragment:
   - csoft.sms.connection
+  - csoft.sms.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
@@ -90,14 +91,8 @@ attributes:
       - Validates every option, including that O(send_at) is in the future, and, when O(reply_to) is set, reads the account's
         permitted ReplyTo values (a read-only query) and fails if O(reply_to) is not among them.
         Sends nothing, reports RV(ignore:changed=true), and returns RV(scheduled_for) when O(send_at) is set, but not RV(sent_at).
-  diff_mode:
-    support: none
   platform:
     platforms: posix
-  action_group:
-    support: full
-    membership:
-      - csoft.sms.account
 notes:
   - The report codes known are V(0) (accepted, the vendor's text is C(Message Sent OK)) and V(2) (C(Invalid Login));
     a C(MessageIdentifier) of V(-1) always means the message was not accepted. Other codes are reported as the service sends them.

@@ -70,6 +70,7 @@ options:
     default: true
 extends_documentation_fragment:
   - csoft.sms.connection
+  - csoft.sms.attributes
   - ansible.builtin.action_common_attributes
   - ansible.builtin.action_common_attributes.ACTIONGROUPS
 attributes:
@@ -78,14 +79,8 @@ attributes:
     details:
       - Checks every option and collects nothing, because collecting may remove the messages from the service.
         Returns RV(ignore:changed=false), an empty RV(messages) and RV(matched) null.
-  diff_mode:
-    support: none
   platform:
     platforms: posix
-  action_group:
-    support: full
-    membership:
-      - csoft.sms.account
 notes:
   - The vendor publishes no table of the C(Report) codes of C(CollectMessages). V(0) is success; any other code fails the task
     with the code.
