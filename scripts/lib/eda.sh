@@ -3,8 +3,8 @@
 # GNU General Public License v3.0+ (see LICENSES/GPL-3.0-or-later.txt or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
 #
-# The event source's tests (tests/eda): unit tests of csoft.sms.credit_watch, its loading by path,
-# and the real ansible-rulebook running the example rulebook against the simulator.
+# The event sources' tests (tests/eda): unit tests of csoft.sms.credit_watch and csoft.sms.sms_inbox, their
+# loading by path, and the real ansible-rulebook running the example rulebooks against the simulator.
 #
 #   bash scripts/lib/eda.sh [pytest arguments...]
 #   bash scripts/lib/eda.sh --prepare     prepare the venv only (scripts/test.sh does it in the background)

@@ -265,11 +265,14 @@ gate_docs() {
     local pages=docs/build/html/collections/csoft/sms page word words
     for page in csoft_account_info_module:gather:Examples:permitted_reply_to:failed_over \
         csoft_account_check_module:min_credit:required_reply_to:Examples:problems:summary \
-        csoft_sms_module:delivery_option:Examples:message_identifier:report \
+        csoft_sms_module:delivery_option:Examples:message_identifier:report:send_at:scheduled_for:sent_at \
+        csoft_sms_inbox_module:poll_interval:since:fail_on_timeout:Examples:matched \
         csoft_account_lookup:cache_ttl:csoft_username:Examples:_raw \
         credit_gate_role:credit_gate_min_credit:credit_gate_required_reply_to:credit_gate_accounts \
         docsite/guide_credit_gate:credit_gate \
-        docsite/guide_event_driven:credit_watch:interval_floor_for_tests:credit_low:decision-environment; do
+        docsite/guide_event_driven:credit_watch:interval_floor_for_tests:credit_low:decision-environment:sms_inbox \
+        docsite/guide_approve_by_sms:csoft_sms_inbox:sent_at:spoofed \
+        docsite/guide_reply_to_act:sms_inbox:allowed_senders:spoofed; do
         IFS=: read -r -a words <<<"$page"
         if [ ! -f "$pages/${words[0]}.html" ]; then
             echo "ERROR: the site has no page $pages/${words[0]}.html"
