@@ -49,7 +49,7 @@ MAX_PATTERN_CHARS = 1000
 MAX_SEARCH_SECONDS = 1.0
 MAX_SEEN = 10000
 _REPORT_RE = re.compile(r"^[+-]?[0-9]{1,9}\Z")
-_NUMBER_RE = re.compile(r"^[A-Za-z0-9+._:-]+\Z")  # no braces, quotes, % or spaces: inert wherever it is templated
+_NUMBER_RE = re.compile(r"^[\x21-\x7e]+\Z")
 # Report codes that this collection knows; the vendor publishes no table for CollectMessages.
 _REPORT_HINTS = {2: "check the username and PIN (Report 2 is 'Invalid Login' in the vendor's other API)"}
 
