@@ -26,21 +26,21 @@ def reply(text, sender=ONCALL, second=0):
 
 
 class FakeClient:
-    """Answers each CollectMessages request with the next list of replies (or raises the next error)."""
+    """Answers each CollectMessages request with the next list of replies, or raises ``errors[request number]``."""
 
     endpoint = "https://sms.example/sendsms5"
 
-    def __init__(self, *answers):
+    def __init__(self, *answers, errors=None):
         self.answers = list(answers)
+        self.errors = dict(errors or {})
         self.requests = 0
 
     def request(self, operation, fields, parse):
         assert operation == OPERATION and fields == ()
         self.requests += 1
-        answer = self.answers.pop(0) if self.answers else []
-        if isinstance(answer, Exception):
-            raise answer
-        return Collected(0, list(answer))
+        if self.requests in self.errors:
+            raise self.errors[self.requests]
+        return Collected(0, list(self.answers.pop(0) if self.answers else []))
 
     def redact(self, text):
         return text
@@ -119,7 +119,7 @@ def test_since_and_sender_filter_while_waiting():
 
 def test_failure_mid_wait_keeps_what_was_collected():
     down = CsoftUnreachableError("csoft CollectMessages failed: no endpoint could be reached", [], operation=OPERATION)
-    client = FakeClient([reply("maybe")], down)
+    client = FakeClient([reply("maybe")], errors={2: down})
     with pytest.raises(InboxError) as caught:
         run(client, options(wait=60, poll_interval=5, match="yes"))
     assert str(caught.value) == str(down)
