@@ -8,6 +8,7 @@ is gone, and a second Ctrl-C while the SMS is being sent: whatever happens,
 the run keeps the exit code it has without the callback.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -80,23 +81,30 @@ SLOW = """
 
 
 def _interrupted_run(ansible, tmp_path, env, second=None):
-    """Run SLOW, interrupt it once it has started (and again once ``second()`` is true); return (rc, output)."""
+    """Run SLOW, interrupt it once it has started (and again once ``second()`` is true); return (rc, output).
+
+    Each interrupt is a Ctrl-C as a terminal sends it: SIGINT to the whole process group (ansible-playbook and its
+    workers). Sent to ansible-playbook alone, it raced with the start of a task's worker, which then ran on.
+    """
     (tmp_path / "playbook.yml").write_text(SLOW)
     marker = tmp_path / "started"
     if marker.exists():
         marker.unlink()
     cmd = [os.path.join(ansible.bin_dir, "ansible-playbook"), "-i", str(inventory(tmp_path, 1)), str(tmp_path / "playbook.yml")]
-    with subprocess.Popen(cmd, env=ansible.env(env), cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) as proc:
+    with subprocess.Popen(
+        cmd, env=ansible.env(env), cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+    ) as proc:
         try:
             _wait(marker.exists, 120, "start of the run")
             time.sleep(0.5)
-            proc.send_signal(signal.SIGINT)
+            os.killpg(proc.pid, signal.SIGINT)
             if second is not None:
                 _wait(second, 120, "SMS being sent")
-                proc.send_signal(signal.SIGINT)
+                os.killpg(proc.pid, signal.SIGINT)
             output, _unused = proc.communicate(timeout=120)
         finally:
-            proc.kill()
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(proc.pid, signal.SIGKILL)
     return proc.returncode, output
 
 
