@@ -8,7 +8,6 @@ is gone, and a second Ctrl-C while the SMS is being sent: whatever happens,
 the run keeps the exit code it has without the callback.
 """
 
-import contextlib
 import os
 import signal
 import subprocess
@@ -80,11 +79,16 @@ SLOW = """
 """
 
 
+def _default_sigint():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _interrupted_run(ansible, tmp_path, env, second=None):
     """Run SLOW, interrupt it once it has started (and again once ``second()`` is true); return (rc, output).
 
-    Each interrupt is a Ctrl-C as a terminal sends it: SIGINT to the whole process group (ansible-playbook and its
-    workers). Sent to ansible-playbook alone, it raced with the start of a task's worker, which then ran on.
+    ansible-playbook starts with SIGINT at its default, so that Python turns it into KeyboardInterrupt: a test run
+    started in the background of a non-interactive shell (nohup, ``&``) has SIGINT ignored, and a child would
+    inherit that and run on through every interrupt.
     """
     (tmp_path / "playbook.yml").write_text(SLOW)
     marker = tmp_path / "started"
@@ -92,19 +96,24 @@ def _interrupted_run(ansible, tmp_path, env, second=None):
         marker.unlink()
     cmd = [os.path.join(ansible.bin_dir, "ansible-playbook"), "-i", str(inventory(tmp_path, 1)), str(tmp_path / "playbook.yml")]
     with subprocess.Popen(
-        cmd, env=ansible.env(env), cwd=str(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True
+        cmd,
+        env=ansible.env(env),
+        cwd=str(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=_default_sigint,  # noqa: PLW1509  # pylint: disable=subprocess-popen-preexec-fn
     ) as proc:
         try:
             _wait(marker.exists, 120, "start of the run")
             time.sleep(0.5)
-            os.killpg(proc.pid, signal.SIGINT)
+            proc.send_signal(signal.SIGINT)
             if second is not None:
                 _wait(second, 120, "SMS being sent")
-                os.killpg(proc.pid, signal.SIGINT)
+                proc.send_signal(signal.SIGINT)
             output, _unused = proc.communicate(timeout=120)
         finally:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(proc.pid, signal.SIGKILL)
+            proc.kill()
     return proc.returncode, output
 
 
