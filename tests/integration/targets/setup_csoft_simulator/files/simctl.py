@@ -89,6 +89,15 @@ def stop(workdir, grace, remove=False):
     return 0
 
 
+def starting(pid):
+    """True while ``pid`` is still this script's "exec": it writes the PID file before it becomes the simulator."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            return b"simctl.py\x00exec\x00" in handle.read()
+    except OSError:
+        return False
+
+
 def main(argv):
     command = argv[0] if argv else ""
     if command == "exec":
@@ -108,7 +117,7 @@ def main(argv):
 
         def running():
             pid = simulator.read_pid(workdir)
-            return pid is None or simulator.alive(pid)
+            return pid is None or simulator.alive(pid) or starting(pid)
 
         try:
             ready = simulator.wait_ready(path, seconds, running)
