@@ -199,25 +199,49 @@ def test_sent_at_returned_on_a_normal_send(ansible, pair):
     assert message.get("send_time_absolute") is None
 
 
-@pytest.mark.parametrize(
-    "send_at, expected",
-    [
-        ("nan", "send_at is 'nan', which is not an ISO 8601 time"),
-        (1e308, "send_at is '1e+308', which is not an ISO 8601 time"),
-        (True, "send_at is 'True', which is not an ISO 8601 time"),
-        ("9999-12-31T23:59:59-14:00", "outside the times that can be given in UTC"),
-        ("2026-13-45T99:00:00", "send_at is '2026-13-45T99:00:00', which is not an ISO 8601 time"),
-        ("x" * 10000, "longer than 64 characters"),
-    ],
-)
-def test_send_at_hostile_values_fail_cleanly(ansible, pair, send_at, expected):
-    run = ansible.run(sms_play(pair.urls, extra={"send_at": send_at}, ignore_errors=True), check=True)
-    sms = result_of(ansible)
-    assert sms["failed"] is True
-    assert sms["msg"].startswith("csoft SubmitMessage not sent: send_at is ")
-    assert expected in sms["msg"]
-    assert "\n" not in sms["msg"] and len(sms["msg"]) < 300
-    assert "Traceback" not in run.output and "Traceback" not in sms.get("exception", "")
+HOSTILE_SEND_AT = [
+    ("nan", "send_at is 'nan', which is not an ISO 8601 time"),
+    (1e308, "send_at is '1e+308', which is not an ISO 8601 time"),
+    (True, "send_at is 'True', which is not an ISO 8601 time"),
+    ("9999-12-31T23:59:59-14:00", "outside the times that can be given in UTC"),
+    ("2026-13-45T99:00:00", "send_at is '2026-13-45T99:00:00', which is not an ISO 8601 time"),
+    ("x" * 10000, "longer than 64 characters"),
+]
+
+
+def test_send_at_hostile_values_fail_cleanly(ansible, pair):
+    # one ansible-playbook run (each start costs 1-2 s): a task per value, each result saved
+    values = json.dumps([value for value, _expected in HOSTILE_SEND_AT])
+    options = {"endpoints": list(pair.urls), "username": USERNAME, "pin": PIN, "to": [ONCALL], "msg": "deployed 1.2.3"}
+    lines = "\n".join(f"            {key}: {json.dumps(value)}" for key, value in options.items())
+    playbook = f"""
+    - hosts: localhost
+      gather_facts: false
+      vars:
+        hostile: {values}
+      tasks:
+        - name: Send at a hostile time
+          csoft.sms.csoft_sms:
+{lines}
+            send_at: "{{{{ item }}}}"
+          loop: "{{{{ hostile }}}}"
+          register: sms
+          ignore_errors: true
+        - name: Save the results for the test
+          ansible.builtin.copy:
+            content: "{{{{ sms.results | to_json }}}}"
+            dest: "{{{{ playbook_dir }}}}/result.json"
+            mode: "0600"
+    """
+    run = ansible.run(playbook, check=True)
+    results = result_of(ansible)
+    for (value, expected), sms in zip(HOSTILE_SEND_AT, results, strict=True):
+        assert sms["failed"] is True, value
+        assert sms["msg"].startswith("csoft SubmitMessage not sent: send_at is "), sms["msg"]
+        assert expected in sms["msg"], sms["msg"]
+        assert "\n" not in sms["msg"] and len(sms["msg"]) < 300
+        assert "Traceback" not in sms.get("exception", "")
+    assert "Traceback" not in run.output
     assert pair.primary.counts()["total"] == 0 and pair.secondary.counts()["total"] == 0
 
 
