@@ -176,6 +176,8 @@ def parse_collect_response(wrapper):
 def collect_messages(client):
     """One CollectMessages request with ``client``; the list of Reply collected, in the service's order.
 
+    Should an answer echo the PIN, it is masked in every field of the replies
+    (``client.redact``), as in errors: no PIN reaches a task's result or an event.
     Raises CsoftCollectError (one line, PIN-free) when the service answers a
     Report other than 0, and the client's errors otherwise. Never retries.
     """
@@ -184,7 +186,8 @@ def collect_messages(client):
         hint = _REPORT_HINTS.get(collected.report, "nothing was collected; the vendor publishes no table of the codes, so ask its support what it means")
         message = f"csoft {OPERATION} at {client.endpoint} failed: the service answered Report {collected.report}; {hint}"
         raise CsoftCollectError(client.redact(message), collected.report, client.endpoint)
-    return collected.replies
+    redact = client.redact
+    return [Reply(redact(reply.sender), redact(reply.to), redact(reply.text), reply.received) for reply in collected.replies]
 
 
 # De-duplication --------------------------------------------------------

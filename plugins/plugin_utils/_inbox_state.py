@@ -21,7 +21,7 @@ client's; no asyncio.
 
 from datetime import datetime, timezone
 
-from ansible_collections.csoft.sms.plugins.module_utils._collect import Reply, Seen, collect_messages
+from ansible_collections.csoft.sms.plugins.module_utils._collect import Seen, collect_messages
 from ansible_collections.csoft.sms.plugins.module_utils._times import iso_utc
 from ansible_collections.csoft.sms.plugins.plugin_utils._inbox_commands import parse_command
 from ansible_collections.csoft.sms.plugins.plugin_utils._source_state import SourceState
@@ -38,10 +38,10 @@ class Inbox(SourceState):
         self.endpoint = None  # the endpoint that answered the last poll
 
     def read(self, client):
-        """One CollectMessages request; the replies, with the PIN masked should the answer echo it."""
+        """One CollectMessages request; the replies (with the PIN masked should the answer echo it: ``collect_messages``)."""
         replies = collect_messages(client)
         self.endpoint = client.endpoint
-        return [Reply(client.redact(r.sender), client.redact(r.to), client.redact(r.text), r.received) for r in replies]
+        return replies
 
     def received(self, reply):
         """The ``received`` event of one reply: ``command`` and ``args`` only for an allowed sender."""

@@ -24,7 +24,7 @@ from ansible_collections.csoft.sms.plugins.module_utils import _errors as errors
 from ansible_collections.csoft.sms.plugins.module_utils import _soap as soap
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
-from ansible_collections.csoft.sms.tests.support.clients import assert_no_pin, make_client
+from ansible_collections.csoft.sms.tests.support.clients import assert_no_pin, make_client, pin_fragments
 from ansible_collections.csoft.sms.tests.support.network import RawServer, closed_port, http_answer
 
 TO = "447700912345"  # the account's two-way number
@@ -464,6 +464,18 @@ def test_echoed_pin_never_reaches_an_error(pin):
         one_line(info.value)
         assert server.url in str(info.value), name
         assert_no_pin(info.value, pin)
+
+
+@pytest.mark.parametrize("pin", [PIN, ESCAPABLE_PIN], ids=["plain", "escapable"])
+def test_echoed_pin_never_reaches_a_reply(pin):
+    # a good answer (Report 0) that echoes the PIN in each field of a reply: masked, as in errors
+    echo = escape(pin)
+    body = answer(item(to=f"to{echo}", sender=f"from{echo}", text=f"your PIN is {echo}!"))
+    with serve(body, "200 OK") as server, make_client([server.url], pin=pin) as client:
+        (reply,) = collect.collect_messages(client)
+    assert reply.public() == dict(reply.public(), **{"from": "from********", "to": "to********", "text": "your PIN is ********!"})
+    text = " ".join(reply.public().values())
+    assert not [piece for piece in pin_fragments(pin) if piece in text], text
 
 
 # The request -------------------------------------------------------------------------------------
