@@ -73,17 +73,35 @@ def read_pid(workdir):
         return None
 
 
+def _state(pid):
+    """The process state letter of ``pid`` from /proc (``"Z"`` for a zombie), or None when it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as handle:
+            # "PID (COMM) STATE ...": COMM may hold spaces and parentheses, so split at the last ")"
+            return handle.read().rpartition(b")")[2].split()[0].decode()
+    except (OSError, IndexError):
+        return None
+
+
 def alive(pid):
-    """True while ``pid`` runs the simulator (a reused PID is not ours, a zombie is gone)."""
+    """True while ``pid`` runs the simulator (a reused PID is not ours, a zombie is gone).
+
+    While a process is inside execve() the kernel shows an empty command line for a
+    moment (the new image is mapped, its arguments not yet); that process is still
+    ours, on its way to becoming the simulator, so it counts as alive.
+    """
     try:
         with open(f"/proc/{pid}/cmdline", "rb") as handle:
-            return b"csoft_simulator" in handle.read()
+            cmdline = handle.read()
     except OSError:
         try:
             os.kill(pid, 0)
         except OSError:
             return False
         return True
+    if b"csoft_simulator" in cmdline:
+        return True
+    return cmdline == b"" and _state(pid) not in (None, "Z", "X")
 
 
 def wait_for(predicate, seconds):

@@ -3,6 +3,7 @@
 # SPDX-License-Identifier: GPL-3.0-or-later
 """tests/support/simulator.py and cli.py: the simulator as a process of its own, started, ready and stopped."""
 
+import io
 import json
 import os
 import subprocess
@@ -83,3 +84,63 @@ def test_cli_reply_waits_for_the_question_then_queues_the_reply(tmp_path):
         (queued,) = simulator.inbox(process.primary, ca=process.ca)
     assert (queued["username"], queued["from"], queued["text"]) == (USERNAME, "447700900123", "YES")
     assert queued["due"] > time.time() + 20  # --delay 30: not collectable yet
+
+
+# A shell that execs itself COUNT more times, every image with "csoft_simulator" in its argv,
+# as simctl.py's "exec" becomes the simulator: each execve() shows an empty command line for a
+# moment (a quarter of the reads of /proc/PID/cmdline in this loop, measured).
+_EXEC_CHAIN = 'n=$1; if [ "$n" -gt 0 ]; then exec /bin/sh -c "$0" "$0" $((n-1)) csoft_simulator; fi'
+
+
+def test_alive_holds_through_exec_and_ends_with_the_process():
+    """The integration setup read a simulator inside execve() as "exited before it was ready" (a CI failure)."""
+    process = subprocess.Popen(["/bin/sh", "-c", _EXEC_CHAIN, _EXEC_CHAIN, "300", "csoft_simulator"])  # noqa: S603, S607
+    reads = 0
+    try:
+        while True:
+            if simulator.alive(process.pid):
+                reads += 1
+                continue
+            # not alive: only once the process has ended (a zombie counts as gone, and poll() reaps it)
+            assert process.poll() is not None, f"alive() was false while the process was still exec'ing (after {reads} reads)"
+            break
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode == 0 and reads > 300
+    assert not simulator.alive(process.pid)
+
+
+def _fake_proc(monkeypatch, cmdline, stat):
+    real_open = open
+
+    def fake_open(path, *args, **kwargs):
+        if path == "/proc/4242/cmdline":
+            return _bytes(cmdline)
+        if path == "/proc/4242/stat":
+            return _bytes(stat)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(simulator, "open", fake_open, raising=False)
+
+
+def _bytes(data):
+    if data is None:
+        raise FileNotFoundError("gone")
+    return io.BytesIO(data)
+
+
+def test_alive_reads_the_process_state_of_an_empty_command_line(monkeypatch):
+    _fake_proc(monkeypatch, b"", b"4242 (python3) R 1 2 3")
+    assert simulator.alive(4242)
+    _fake_proc(monkeypatch, b"", b"4242 (odd ) Z name) S 1 2 3")  # the state follows the last ")"
+    assert simulator.alive(4242)
+    _fake_proc(monkeypatch, b"", b"4242 (python3) Z 1 2 3")  # a zombie has ended
+    assert not simulator.alive(4242)
+    _fake_proc(monkeypatch, b"", None)  # gone between the two reads
+    assert not simulator.alive(4242)
+    _fake_proc(monkeypatch, b"/usr/bin/sleep\x00100\x00", b"4242 (sleep) S 1 2 3")  # a reused PID
+    assert not simulator.alive(4242)
+    _fake_proc(monkeypatch, b"python3\x00/x/csoft_simulator.py\x00", b"4242 (python3) S 1 2 3")
+    assert simulator.alive(4242)
