@@ -12,6 +12,7 @@ import threading
 import time
 
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.bad_options import assert_bad_options_fail
 from ansible_collections.csoft.sms.tests.support.simulator import inbox, inject_reply
 
 ONCALL = "447700900123"
@@ -212,29 +213,4 @@ BAD_OPTIONS = [
 
 
 def test_bad_options_fail_with_one_line_before_any_request(ansible, pair):
-    tasks = []
-    for index, (options, _expected) in enumerate(BAD_OPTIONS):
-        tasks.append(f"""
-        - name: Bad options {index}
-          csoft.sms.csoft_sms_inbox:
-{options_yaml(dict(connection(pair), **options))}
-          register: bad_{index}
-          ignore_errors: true""")
-    saved = ", ".join(f"bad_{index}" for index in range(len(BAD_OPTIONS)))
-    playbook = f"""
-    - hosts: localhost
-      gather_facts: false
-      tasks:{"".join(tasks)}
-        - name: Save the results for the test
-          ansible.builtin.copy:
-            content: "{{{{ [{saved}] | to_json }}}}"
-            dest: "{{{{ playbook_dir }}}}/result.json"
-            mode: "0600"
-    """
-    run = ansible.run(playbook, check=True)
-    results = result_of(ansible)
-    for (options, expected), result in zip(BAD_OPTIONS, results, strict=True):
-        assert result["failed"] is True, options
-        assert expected in result["msg"] and "\n" not in result["msg"] and len(result["msg"]) < 400, (options, result["msg"])
-    assert pair.primary.counts()["total"] == 0
-    assert "Traceback" not in run.output
+    assert_bad_options_fail(ansible, "csoft.sms.csoft_sms_inbox", connection(pair), BAD_OPTIONS, servers=pair.servers, max_length=400)

@@ -15,6 +15,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
+from ansible_collections.csoft.sms.tests.support.bad_options import assert_bad_options_fail
 from ansible_collections.csoft.sms.tests.support.network import closed_port
 from ansible_collections.csoft.sms.tests.support.playbook_env import collections_base
 
@@ -210,39 +211,19 @@ HOSTILE_SEND_AT = [
 
 
 def test_send_at_hostile_values_fail_cleanly(ansible, pair):
-    # one ansible-playbook run (each start costs 1-2 s): a task per value, each result saved
-    values = json.dumps([value for value, _expected in HOSTILE_SEND_AT])
-    options = {"endpoints": list(pair.urls), "username": USERNAME, "pin": PIN, "to": [ONCALL], "msg": "deployed 1.2.3"}
-    lines = "\n".join(f"            {key}: {json.dumps(value)}" for key, value in options.items())
-    playbook = f"""
-    - hosts: localhost
-      gather_facts: false
-      vars:
-        hostile: {values}
-      tasks:
-        - name: Send at a hostile time
-          csoft.sms.csoft_sms:
-{lines}
-            send_at: "{{{{ item }}}}"
-          loop: "{{{{ hostile }}}}"
-          register: sms
-          ignore_errors: true
-        - name: Save the results for the test
-          ansible.builtin.copy:
-            content: "{{{{ sms.results | to_json }}}}"
-            dest: "{{{{ playbook_dir }}}}/result.json"
-            mode: "0600"
-    """
-    run = ansible.run(playbook, check=True)
-    results = result_of(ansible)
-    for (value, expected), sms in zip(HOSTILE_SEND_AT, results, strict=True):
-        assert sms["failed"] is True, value
-        assert sms["msg"].startswith("csoft SubmitMessage not sent: send_at is "), sms["msg"]
-        assert expected in sms["msg"], sms["msg"]
-        assert "\n" not in sms["msg"] and len(sms["msg"]) < 300
-        assert "Traceback" not in sms.get("exception", "")
-    assert "Traceback" not in run.output
-    assert pair.primary.counts()["total"] == 0 and pair.secondary.counts()["total"] == 0
+    # each value reaches the module through a template of a play variable, as a looped task's item would
+    base = {"endpoints": list(pair.urls), "username": USERNAME, "pin": PIN, "to": [ONCALL], "msg": "deployed 1.2.3"}
+    cases = [({"send_at": f"{{{{ hostile[{index}] }}}}"}, expected) for index, (_value, expected) in enumerate(HOSTILE_SEND_AT)]
+    assert_bad_options_fail(
+        ansible,
+        "csoft.sms.csoft_sms",
+        base,
+        cases,
+        servers=pair.servers,
+        max_length=300,
+        prefix="csoft SubmitMessage not sent: send_at is ",
+        play_vars={"hostile": [value for value, _expected in HOSTILE_SEND_AT]},
+    )
 
 
 def test_primary_refused_sends_once_via_secondary(ansible, pair):

@@ -12,6 +12,7 @@
 | ``clients`` | ``make_client`` and the checks that no error holds the PIN (imports the collection) |
 | ``fixtures`` | pytest fixtures ``pair``, ``tls_pair``, ``black_hole`` (import them in a ``conftest.py``) |
 | ``notify_runs`` | what the callback's real ``ansible-playbook`` runs share: playbooks, inventory, environment, ``run_both`` |
+| ``bad_options`` | ``bad_options_playbook`` and ``assert_bad_options_fail``: bad module options in one real run, each failing in one line before any request |
 | ``vendor`` | ``vendor(name)``: the vendor page's example documents (``tests/unit/fixtures/vendor/``) |
 | ``cli`` | the same for bash: ``python tests/support/cli.py start|stop|env`` |
 
