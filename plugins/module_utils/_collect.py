@@ -12,8 +12,11 @@ and hardened parser as every other call, and never a retry. This file adds:
   (xsd:int) then ``MessageList`` of ``item`` (``MOMessage``: ``SendTo``,
   ``ReplyTo``, ``Timestamp1``, ``Message/TextMessage``). An empty or absent
   ``MessageList`` is no messages; ``Report`` other than 0 is a failure that
-  shows the code (``CsoftCollectError``); a value that does not parse makes
-  the whole answer untrusted;
+  shows the code (``CsoftCollectError``). An answer whose envelope does not
+  parse (``Report``, the ``MessageList``) is refused whole; an ``item`` with
+  a value that does not parse is left out and described in one line in
+  ``unreadable``, so that the good messages of that answer are not lost
+  (collecting may have removed them from the service);
 * ``Reply``: one collected message, whose public form is
   ``{from, to, text, received}`` with ``received`` in ISO 8601 UTC. Its text
   is data: nothing here or in the callers templates or runs it;
@@ -48,6 +51,7 @@ MAX_TEXT_CHARS = 10000  # far above any SMS (4 parts of 153); a longer text is n
 MAX_PATTERN_CHARS = 1000
 MAX_SEARCH_SECONDS = 1.0
 MAX_SEEN = 10000
+MAX_UNREADABLE = 20  # lines kept about items left out of one answer (the count is exact)
 _REPORT_RE = re.compile(r"^[+-]?[0-9]{1,9}\Z")
 _NUMBER_RE = re.compile(r"^[\x21-\x7e]+\Z")
 # Report codes that this collection knows; the vendor publishes no table for CollectMessages.
@@ -95,13 +99,20 @@ class Reply:
 
 
 class Collected:
-    """The parsed CollectMessagesResponse: ``report`` (int) and ``replies`` (list of Reply, in the service's order)."""
+    """The parsed CollectMessagesResponse.
 
-    __slots__ = ("report", "replies")
+    ``report`` (int), ``replies`` (list of Reply, in the service's order),
+    ``unreadable`` (the first MAX_UNREADABLE one-line reasons, one per item
+    left out because a value did not parse) and ``unreadable_count`` (all of them).
+    """
 
-    def __init__(self, report, replies):
+    __slots__ = ("report", "replies", "unreadable", "unreadable_count")
+
+    def __init__(self, report, replies, unreadable=(), unreadable_count=None):
         self.report = report
         self.replies = replies
+        self.unreadable = list(unreadable)
+        self.unreadable_count = len(self.unreadable) if unreadable_count is None else unreadable_count
 
 
 # Response --------------------------------------------------------------
@@ -124,10 +135,14 @@ def _one_text(parent, name, where, required=True):
     return "".join(found[0].itertext())
 
 
-def _number(item, name, index):
+def _unchanged(text):
+    return text
+
+
+def _number(item, name, index, redact):
     value = (_one_text(item, name, f"CollectMessagesResponse item {index}") or "").strip()
     if not value or len(value) > MAX_NUMBER_CHARS or not _NUMBER_RE.match(value):
-        raise CsoftResponseError(f"the service sent {name} {shown(value)} in item {index}, which is not a number or sender name")
+        raise CsoftResponseError(f"the service sent {name} {shown(redact(value))} in item {index}, which is not a number or sender name")
     return value
 
 
@@ -146,22 +161,24 @@ def _text(item, index):
     return ""
 
 
-def _item(item, index):
-    to = _number(item, "SendTo", index)
-    sender = _number(item, "ReplyTo", index)
+def _item(item, index, redact):
+    to = _number(item, "SendTo", index, redact)
+    sender = _number(item, "ReplyTo", index, redact)
     stamp = (_one_text(item, "Timestamp1", f"CollectMessagesResponse item {index}") or "").strip()
     try:
         received = parse_time("Timestamp1", stamp)
     except CsoftInputError:
-        raise CsoftResponseError(f"the service sent Timestamp1 {shown(stamp)} in item {index}, which is not an xsd:dateTime") from None
+        raise CsoftResponseError(f"the service sent Timestamp1 {shown(redact(stamp))} in item {index}, which is not an xsd:dateTime") from None
     return Reply(sender, to, _text(item, index), received)
 
 
-def parse_collect_response(wrapper):
+def parse_collect_response(wrapper, redact=_unchanged):
     """Turn the checked CollectMessagesResponse wrapper into Collected; CsoftResponseError if malformed.
 
     ``Report`` is required (a whole number); ``MessageList`` may be absent or
     empty (no messages) and holds ``item`` elements only (others are ignored).
+    ``redact`` masks the PIN in a value before it is quoted in a line of
+    ``unreadable``: quoting escapes and shortens, which could leave part of it.
     """
     report = (_one_text(wrapper, "Report", "CollectMessagesResponse") or "").strip()
     if not _REPORT_RE.match(report):
@@ -169,25 +186,35 @@ def parse_collect_response(wrapper):
     lists = _children(wrapper, "MessageList")
     if len(lists) > 1:
         raise CsoftResponseError(f"the CollectMessagesResponse has {len(lists)} MessageList elements, expected 1")
-    items = _children(lists[0], "item") if lists else []
-    return Collected(int(report), [_item(item, index) for index, item in enumerate(items, 1)])
+    replies, unreadable, count = [], [], 0
+    for index, item in enumerate(_children(lists[0], "item") if lists else [], 1):
+        try:
+            replies.append(_item(item, index, redact))
+        except CsoftResponseError as exc:
+            count += 1
+            if len(unreadable) < MAX_UNREADABLE:
+                unreadable.append(str(exc))
+    return Collected(int(report), replies, unreadable, count)
 
 
 def collect_messages(client):
-    """One CollectMessages request with ``client``; the list of Reply collected, in the service's order.
+    """One CollectMessages request with ``client``: a Collected (``replies`` in the service's order, ``unreadable``).
 
     Should an answer echo the PIN, it is masked in every field of the replies
-    (``client.redact``), as in errors: no PIN reaches a task's result or an event.
-    Raises CsoftCollectError (one line, PIN-free) when the service answers a
-    Report other than 0, and the client's errors otherwise. Never retries.
+    and in the reasons of ``unreadable`` (``client.redact``), as in errors: no
+    PIN reaches a task's result, an event or a log line. Raises
+    CsoftCollectError (one line, PIN-free) when the service answers a Report
+    other than 0, and the client's errors otherwise. Never retries.
     """
-    collected = client.request(OPERATION, (), parse_collect_response)
+    collected = client.request(OPERATION, (), lambda wrapper: parse_collect_response(wrapper, client.redact))
     if collected.report != 0:
         hint = _REPORT_HINTS.get(collected.report, "nothing was collected; the vendor publishes no table of the codes, so ask its support what it means")
         message = f"csoft {OPERATION} at {client.endpoint} failed: the service answered Report {collected.report}; {hint}"
         raise CsoftCollectError(client.redact(message), collected.report, client.endpoint)
     redact = client.redact
-    return [Reply(redact(reply.sender), redact(reply.to), redact(reply.text), reply.received) for reply in collected.replies]
+    replies = [Reply(redact(reply.sender), redact(reply.to), redact(reply.text), reply.received) for reply in collected.replies]
+    unreadable = [f"csoft {OPERATION} at {client.endpoint}: {redact(reason)}; this message was left out" for reason in collected.unreadable]
+    return Collected(collected.report, replies, unreadable, collected.unreadable_count)
 
 
 # De-duplication --------------------------------------------------------

@@ -10,7 +10,9 @@ collection's rules; ``read_inbox`` collects (one ``CollectMessages`` request
 per poll, through ``_collect.collect_messages``) until a reply matches or
 ``wait`` runs out. Every message collected is kept, de-duplicated, because
 collecting may remove it from the service: a failure mid-wait
-(``InboxError``) still carries them.
+(``InboxError``) still carries them, and a message of an answer that could
+not be read is described in ``unreadable`` (one line each) rather than lost
+without a word.
 
 Imports nothing from the Ansible controller, so it can run on any host.
 """
@@ -25,6 +27,7 @@ MAX_WAIT = 86400.0  # a day: longer belongs in a rulebook (csoft.sms.sms_inbox),
 POLL_INTERVAL_FLOOR = 5.0
 DEFAULT_POLL_INTERVAL = 10.0
 MAX_POLL_INTERVAL = 3600.0
+MAX_UNREADABLE = 20  # lines kept over all polls (the count is exact)
 
 
 class InboxOptions:
@@ -53,23 +56,50 @@ class InboxOptions:
         return cls(wait, poll_interval, Matcher(get("from"), get("match"), get("since")))
 
 
+class Unreadable:
+    """The messages left out of the answers of a read because a value did not parse: ``lines`` (distinct, bounded) and ``count``."""
+
+    __slots__ = ("lines", "count")
+
+    def __init__(self):
+        self.lines = []
+        self.count = 0
+
+    def add(self, collected):
+        self.count += collected.unreadable_count
+        for line in collected.unreadable:
+            if line not in self.lines and len(self.lines) < MAX_UNREADABLE:
+                self.lines.append(line)
+
+    def warning(self):
+        """One line for the task's warnings, or None when every message could be read."""
+        if not self.count:
+            return None
+        return (
+            f"{self.count} collected message(s) could not be read and are not in 'messages' (the service may have removed them): "
+            f"{self.lines[0]}; see 'unreadable', and ask the vendor's support about the message"
+        )
+
+
 class InboxResult:
-    """``messages`` (every Reply collected, each once, in order), ``matched`` (Reply or None), ``polls``, ``timed_out``."""
+    """``messages`` (every Reply collected, each once, in order), ``matched`` (Reply or None), ``polls``, ``timed_out``, ``unreadable``."""
 
-    __slots__ = ("messages", "matched", "polls", "timed_out")
+    __slots__ = ("messages", "matched", "polls", "timed_out", "unreadable")
 
-    def __init__(self, messages, matched, polls, timed_out):
+    def __init__(self, messages, matched, polls, timed_out, unreadable=None):
         self.messages = messages
         self.matched = matched
         self.polls = polls
         self.timed_out = timed_out
+        self.unreadable = unreadable if unreadable is not None else Unreadable()
 
     def public(self):
-        """The task's values: ``messages``, ``matched``, ``polls``."""
+        """The task's values: ``messages``, ``matched``, ``polls``, ``unreadable``."""
         return {
             "messages": [reply.public() for reply in self.messages],
             "matched": self.matched.public() if self.matched is not None else None,
             "polls": self.polls,
+            "unreadable": list(self.unreadable.lines),
         }
 
 
@@ -96,19 +126,22 @@ def read_inbox(client, options, sleep=time.sleep, clock=time.monotonic):
     """
     seen = Seen()
     messages = []
+    unreadable = Unreadable()
     polls = 0
     deadline = clock() + options.wait
     while True:
         polls += 1
         try:
-            fresh = seen.new(collect_messages(client))
+            collected = collect_messages(client)
+            unreadable.add(collected)
+            fresh = seen.new(collected.replies)
             messages.extend(fresh)
             matched = options.matcher.first(fresh)
         except CsoftError as exc:
-            raise InboxError(exc, InboxResult(messages, None, polls, False)) from None
+            raise InboxError(exc, InboxResult(messages, None, polls, False, unreadable)) from None
         if matched is not None or options.wait <= 0:
-            return InboxResult(messages, matched, polls, False)
+            return InboxResult(messages, matched, polls, False, unreadable)
         remaining = deadline - clock()
         if remaining <= 0:
-            return InboxResult(messages, None, polls, True)
+            return InboxResult(messages, None, polls, True, unreadable)
         sleep(min(options.poll_interval, remaining))

@@ -18,6 +18,8 @@ description:
   - The vendor does not say whether collecting removes a message from the service, so the module assumes it may.
     Every message collected by the task is returned in RV(messages), also when the task fails or times out, and RV(ignore:changed) is
     V(true) when any message was collected. A message the service returns twice is listed once (same sender, time and text).
+    A message that cannot be read (a value in it does not parse) is left out with a warning and one line in RV(unreadable);
+    the other messages of that answer are still returned.
   - Run one consumer per account, this module or the event source C(csoft.sms.sms_inbox), not both at once,
     because one may take the messages the other waits for.
   - The text of a reply is data. The module never templates or runs it, and Ansible marks it unsafe, so text such as
@@ -162,6 +164,19 @@ matched:
   returned: always, once the options are valid
   type: dict
   sample: {"from": "447700900123", "to": "447700912345", "text": "YES", "received": "2026-12-08T09:01:12Z"}
+unreadable:
+  description:
+    - One line for each collected message that could not be read (a value in it did not parse, such as a C(Timestamp1)
+      that is not a time), at most 20; such a message is not in RV(messages) and never matches.
+    - The rest of that answer is still read, because collecting may have removed its messages from the service.
+      The task warns once when this list is not empty.
+  returned: always, once the options are valid
+  type: list
+  elements: str
+  sample:
+    - >-
+      csoft CollectMessages at https://www.csoft.co.uk/sendsms5: the service sent Timestamp1 'soon' in item 2,
+      which is not an xsd:dateTime; this message was left out
 polls:
   description: How many C(CollectMessages) requests the task sent (V(0) in check mode).
   returned: always, once the options are valid
@@ -184,6 +199,17 @@ from ansible_collections.csoft.sms.plugins.module_utils._inbox import InboxError
 from ansible_collections.csoft.sms.plugins.module_utils._module import CsoftModule
 
 
+def collected_any(inbox):
+    """Whether the service handed over any message, readable or not (collecting may remove it there)."""
+    return bool(inbox.messages or inbox.unreadable.count)
+
+
+def warn_unreadable(module, inbox):
+    warning = inbox.unreadable.warning()
+    if warning:
+        module.warn(warning)
+
+
 def main():
     module = CsoftModule(
         "csoft_sms_inbox",
@@ -203,7 +229,7 @@ def main():
     except CsoftInputError as exc:
         module.fail_on_error(exc)
 
-    result = {"messages": [], "matched": None, "polls": 0, "failed_over": False}
+    result = {"messages": [], "matched": None, "polls": 0, "unreadable": [], "failed_over": False}
     if module.check_mode:
         module.exit_json(changed=False, msg="check mode: nothing was collected, because collecting may remove the messages from the service", **result)
 
@@ -215,12 +241,14 @@ def main():
         result.update(exc.result.public(), failed_over=client.failed_over if client is not None else False)
         if client is not None and client.endpoint:
             result["endpoint"] = client.endpoint
-        module.fail_on_error(exc, changed=bool(exc.result.messages), **result)
+        warn_unreadable(module, exc.result)
+        module.fail_on_error(exc, changed=collected_any(exc.result), **result)
 
     result.update(inbox.public(), failed_over=client.failed_over)
     if client.endpoint:
         result["endpoint"] = client.endpoint
-    changed = bool(inbox.messages)
+    warn_unreadable(module, inbox)
+    changed = collected_any(inbox)
     if inbox.timed_out and module.params["fail_on_timeout"]:
         wanted = options.matcher.describe() or "of any kind"
         module.fail_on_error(

@@ -10,7 +10,9 @@ outage, the backoff): ``poll`` collects the replies once (one
 than 0 is a failed poll), ``answered`` turns the replies not seen before
 (``_collect.Seen``: by sender, time and text) into one ``received`` event
 each, and ``failed`` into one ``unreachable`` event per outage; the first
-answer after an outage is a ``reachable`` event.
+answer after an outage is a ``reachable`` event. A message of an answer that
+could not be read (a value did not parse) is left out with one warning in the
+log, once per distinct line (the service may return it at every poll).
 
 Events are ``{"csoft_sms": {...}}``. A ``received`` event has ``from``, ``to``,
 ``text``, ``received`` (ISO 8601 UTC), ``sender_allowed`` and ``command`` /
@@ -19,6 +21,7 @@ The text is data: it is copied, never templated or run. No I/O but the
 client's; no asyncio.
 """
 
+import collections
 from datetime import datetime, timezone
 
 from ansible_collections.csoft.sms.plugins.module_utils._collect import Seen, collect_messages
@@ -27,6 +30,7 @@ from ansible_collections.csoft.sms.plugins.plugin_utils._inbox_commands import p
 from ansible_collections.csoft.sms.plugins.plugin_utils._source_state import SourceState
 
 KEY = "csoft_sms"
+MAX_WARNED = 1000  # distinct "could not be read" lines remembered, so a message returned at every poll warns once
 
 
 class Inbox(SourceState):
@@ -35,13 +39,14 @@ class Inbox(SourceState):
     def __init__(self, settings):
         super().__init__(settings)
         self.seen = Seen()
+        self.warned = collections.OrderedDict()  # the "could not be read" lines logged already
         self.endpoint = None  # the endpoint that answered the last poll
 
     def read(self, client):
-        """One CollectMessages request; the replies (with the PIN masked should the answer echo it: ``collect_messages``)."""
-        replies = collect_messages(client)
+        """One CollectMessages request: a ``_collect.Collected`` (the PIN masked should the answer echo it: ``collect_messages``)."""
+        collected = collect_messages(client)
         self.endpoint = client.endpoint
-        return replies
+        return collected
 
     def received(self, reply):
         """The ``received`` event of one reply: ``command`` and ``args`` only for an allowed sender."""
@@ -56,10 +61,24 @@ class Inbox(SourceState):
             body["error"] = error
         return {KEY: body}
 
-    def answered(self, replies):
-        """The events of a poll that got its replies: ``reachable`` after an outage, then one ``received`` per new reply."""
+    def warn_unreadable(self, collected):
+        """Log each line of ``collected.unreadable`` once (one line each, PIN-free, no event: there is no message to act on)."""
+        for line in collected.unreadable:
+            if line in self.warned:
+                continue
+            self.warned[line] = None
+            if len(self.warned) > MAX_WARNED:
+                self.warned.popitem(last=False)
+            self.log.warning("%s: %s", self.settings.prefix, line)
+        hidden = collected.unreadable_count - len(collected.unreadable)
+        if hidden > 0:
+            self.log.warning("%s: %d more messages of that answer could not be read either", self.settings.prefix, hidden)
+
+    def answered(self, collected):
+        """The events of a poll that got its answer: ``reachable`` after an outage, then one ``received`` per new reply."""
         events = [self.status("reachable")] if self.recovered(self.endpoint) else []
-        fresh = self.seen.new(replies)
+        self.warn_unreadable(collected)
+        fresh = self.seen.new(collected.replies)
         if fresh:
             self.log.debug("%s: %d new replies", self.settings.prefix, len(fresh))
         return events + [self.received(reply) for reply in fresh]

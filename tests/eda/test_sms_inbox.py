@@ -139,6 +139,21 @@ def test_the_same_text_at_another_time_is_another_reply(inbox_source, monkeypatc
     assert [e["received"] for e in events] == ["2026-12-07T12:00:05Z", "2026-12-07T12:00:06Z"]
 
 
+def test_an_unreadable_message_is_one_warning_and_the_others_still_events(inbox_source, monkeypatch, pair, caplog):
+    """A Timestamp1 that is not a time costs that message alone, not the answer (which collecting may have removed)."""
+    caplog.set_level(logging.WARNING, logger="csoft.sms.sms_inbox")
+    pair.inject_reply(USERNAME, ALLOWED, "ACK", received="soon", keep=True)  # back at every poll: warned about once
+    pair.inject_reply(USERNAME, OTHER_ALLOWED, "ROLLBACK web")
+    events, delays = polls(inbox_source, monkeypatch, arguments(pair), nothing)
+    assert [(e["from"], e["command"]) for e in events] == [(OTHER_ALLOWED, "ROLLBACK")]
+    assert delays == [10, 10] and pair.counts()["primary"]["CollectMessages"] == 2
+    (line,) = [record.getMessage() for record in caplog.records]
+    assert line == (
+        f"csoft.sms.sms_inbox: csoft CollectMessages at {pair.urls[0]}: the service sent Timestamp1 'soon' in item 1, "
+        "which is not an xsd:dateTime; this message was left out"
+    )
+
+
 def test_nothing_to_collect_is_no_event(inbox_source, monkeypatch, pair):
     events, delays = polls(inbox_source, monkeypatch, arguments(pair), nothing)
     assert events == [] and delays == [10, 10]

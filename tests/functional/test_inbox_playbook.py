@@ -186,6 +186,20 @@ def test_repeated_message_counted_once_while_waiting(ansible, pair):
     assert answer["polls"] == collects(pair) >= 2
 
 
+def test_an_unreadable_message_is_left_out_with_a_warning_and_the_rest_kept(ansible, pair):
+    inject_reply(pair.primary.url, USERNAME, OTHER, "noise", received="soon")  # sent as is in Timestamp1
+    inject_reply(pair.primary.url, USERNAME, ONCALL, "YES")
+    ansible.run(inbox_play(pair, {"match": "yes"}), check=True)
+    answer = result_of(ansible)
+    assert answer["failed"] is False and answer["changed"] is True and answer["polls"] == collects(pair) == 1
+    assert [(m["from"], m["text"]) for m in answer["messages"]] == [(ONCALL, "YES")] and answer["matched"]["text"] == "YES"
+    line = f"csoft CollectMessages at {pair.primary.url}: the service sent Timestamp1 'soon' in item 1, which is not an xsd:dateTime; this message was left out"
+    assert answer["unreadable"] == [line]
+    (warning,) = [text for text in answer["warnings"] if "could not be read" in text]
+    assert warning.startswith("csoft.sms.csoft_sms_inbox: 1 collected message(s) could not be read") and line in warning
+    assert inbox(pair.primary.url) == []
+
+
 def test_reply_text_stays_text(ansible, pair):
     text = "{{ lookup('pipe', 'id') }} {% raw %}"
     inject_reply(pair.primary.url, USERNAME, ONCALL, text)

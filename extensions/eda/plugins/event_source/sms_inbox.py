@@ -50,6 +50,8 @@ description:
     keep what a command can do small, check its arguments in the playbook, and log who asked.
   - Collecting may remove the messages from the service. Run one consumer per account (one source, no other reader of
     the inbox), or some replies reach one reader and not the other.
+  - A message of an answer that cannot be read (a value in it does not parse, such as a C(Timestamp1) that is not a time)
+    is left out with one warning in the log, once; the other messages of that answer still become events.
   - A bad argument or a login the service rejects at start ends the source with one line.
     Later faults, time-outs, a C(Report) other than 0 or an unreachable service emit one C(unreachable) event per outage
     and back off; the first poll answered afterwards emits C(reachable).

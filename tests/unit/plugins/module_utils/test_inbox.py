@@ -26,7 +26,7 @@ def reply(text, sender=ONCALL, second=0):
 
 
 class FakeClient:
-    """Answers each CollectMessages request with the next list of replies, or raises ``errors[request number]``."""
+    """Answers each CollectMessages request with the next list of replies (or Collected), or raises ``errors[request number]``."""
 
     endpoint = "https://sms.example/sendsms5"
 
@@ -40,7 +40,8 @@ class FakeClient:
         self.requests += 1
         if self.requests in self.errors:
             raise self.errors[self.requests]
-        return Collected(0, list(self.answers.pop(0) if self.answers else []))
+        answer = self.answers.pop(0) if self.answers else []
+        return answer if isinstance(answer, Collected) else Collected(0, list(answer))
 
     def redact(self, text):
         return text
@@ -125,6 +126,48 @@ def test_failure_mid_wait_keeps_what_was_collected():
     assert str(caught.value) == str(down)
     assert [r.text for r in caught.value.result.messages] == ["maybe"] and caught.value.result.polls == 2
     assert caught.value.redacted(lambda text: text.replace("endpoint", "X")).result is caught.value.result
+
+
+def unreadable(*reasons, count=None):
+    return Collected(0, [reply("kept")], list(reasons), count)
+
+
+def test_unreadable_messages_are_kept_in_lines_across_polls():
+    stamp = "the service sent Timestamp1 'soon' in item 2, which is not an xsd:dateTime"
+    client = FakeClient(unreadable(stamp), unreadable(stamp, "the service sent SendTo '' in item 3, which is not a number"), [reply("yes", second=9)])
+    result, _fake = run(client, options(wait=60, poll_interval=5, match="yes"))
+    assert result.matched.text == "yes" and [r.text for r in result.messages] == ["kept", "yes"]
+    lines = result.public()["unreadable"]
+    prefix = "csoft CollectMessages at https://sms.example/sendsms5: "
+    assert lines == [
+        f"{prefix}{stamp}; this message was left out",
+        f"{prefix}the service sent SendTo '' in item 3, which is not a number; this message was left out",
+    ]
+    assert result.unreadable.count == 3  # the one returned twice is a line once, counted twice: it was handed over twice
+    assert result.unreadable.warning() == (
+        "3 collected message(s) could not be read and are not in 'messages' (the service may have removed them): "
+        f"{lines[0]}; see 'unreadable', and ask the vendor's support about the message"
+    )
+
+
+def test_no_warning_when_every_message_was_read():
+    result, _fake = run(FakeClient([reply("yes")]), options())
+    assert result.unreadable.warning() is None and result.public()["unreadable"] == []
+
+
+def test_unreadable_lines_are_bounded_but_counted():
+    client = FakeClient(*[unreadable(f"reason {n}", count=3) for n in range(30)])
+    result, _fake = run(client, options(wait=145, poll_interval=5, match="never"))
+    assert result.polls == 30 and result.unreadable.count == 90
+    assert len(result.public()["unreadable"]) == 20
+
+
+def test_failure_mid_wait_keeps_the_unreadable_lines():
+    down = CsoftUnreachableError("csoft CollectMessages failed: no endpoint could be reached", [], operation=OPERATION)
+    client = FakeClient(unreadable("the service sent Timestamp1 'soon' in item 1"), errors={2: down})
+    with pytest.raises(InboxError) as caught:
+        run(client, options(wait=60, poll_interval=5, match="yes"))
+    assert caught.value.result.unreadable.count == 1 and len(caught.value.result.public()["unreadable"]) == 1
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.csoft.sms.plugins.module_utils._collect import CsoftCollectError, Reply
+from ansible_collections.csoft.sms.plugins.module_utils._collect import Collected, CsoftCollectError, Reply
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftFaultError, CsoftInputError, CsoftUnreachableError
 from ansible_collections.csoft.sms.plugins.plugin_utils._inbox_arguments import Settings
 from ansible_collections.csoft.sms.plugins.plugin_utils._inbox_state import Inbox
@@ -35,7 +35,7 @@ def bodies(events):
 
 
 def test_a_received_event_per_reply_in_order():
-    (ack, other) = bodies(inbox().answered([reply("ack"), reply("ROLLBACK otp", STRANGER)]))
+    (ack, other) = bodies(inbox().answered(Collected(0, [reply("ack"), reply("ROLLBACK otp", STRANGER)])))
     assert ack == {
         "type": "received",
         "from": ALLOWED,
@@ -51,20 +51,20 @@ def test_a_received_event_per_reply_in_order():
 
 def test_a_reply_seen_before_is_no_event_again():
     state = inbox()
-    assert len(state.answered([reply("ack"), reply("ack")])) == 1
-    assert state.answered([reply("ack")]) == []
-    assert len(state.answered([reply("ack", second=6)])) == 1
+    assert len(state.answered(Collected(0, [reply("ack"), reply("ack")]))) == 1
+    assert state.answered(Collected(0, [reply("ack")])) == []
+    assert len(state.answered(Collected(0, [reply("ack", second=6)]))) == 1
 
 
 def test_one_unreachable_per_outage_then_reachable_with_the_endpoint():
     state = inbox()
-    assert state.answered([]) == []  # the first answer: no event
+    assert state.answered(Collected(0, [])) == []  # the first answer: no event
     (unreachable,) = bodies(state.failed(DOWN))
     assert (unreachable["type"], unreachable["error"], unreachable["reachable"]) == ("unreachable", "down", False)
     assert unreachable["time"].endswith("Z")
     assert state.failed(DOWN) == []
     state.endpoint = URL
-    (reachable, received) = bodies(state.answered([reply("ack")]))
+    (reachable, received) = bodies(state.answered(Collected(0, [reply("ack")])))
     assert (reachable["type"], reachable["reachable"], reachable["endpoint"]) == ("reachable", True, URL) and "error" not in reachable
     assert received["type"] == "received"
 
@@ -86,7 +86,7 @@ def test_a_login_rejected_at_start_ends_the_source():
 
 def test_events_are_json_and_never_hold_the_username_or_pin():
     state = inbox()
-    events = state.answered([reply("ack")]) + state.failed(DOWN)
+    events = state.answered(Collected(0, [reply("ack")])) + state.failed(DOWN)
     text = json.dumps(events, allow_nan=False)
     assert USERNAME not in text and PIN not in text
 
@@ -94,6 +94,40 @@ def test_events_are_json_and_never_hold_the_username_or_pin():
 def test_poll_is_one_collect_messages_request_with_the_pin_masked(pair):
     pair.inject_reply(USERNAME, ALLOWED, f"pin {PIN}")
     state = inbox(endpoints=pair.urls)
-    (collected,) = state.poll()
+    answer = state.poll()
+    (collected,) = answer.replies
     assert (collected.sender, collected.text, state.endpoint) == (ALLOWED, "pin ********", pair.urls[0])
+    assert answer.unreadable == []
     assert pair.counts()["primary"]["CollectMessages"] == 1 and pair.counts()["primary"]["total"] == 1
+
+
+BAD_STAMP = (
+    "csoft CollectMessages at https://one.example/sendsms5: the service sent Timestamp1 'soon' in item 1, "
+    "which is not an xsd:dateTime; this message was left out"
+)
+
+
+def test_an_unreadable_message_is_one_warning_once_and_no_event(caplog):
+    state = inbox()
+    with caplog.at_level("WARNING"):
+        (ack,) = bodies(state.answered(Collected(0, [reply("ack")], [BAD_STAMP])))
+        assert state.answered(Collected(0, [reply("ack")], [BAD_STAMP])) == []  # returned again at the next poll
+    assert ack["command"] == "ACK"
+    assert [record.getMessage() for record in caplog.records] == [f"csoft.sms.sms_inbox: {BAD_STAMP}"]
+
+
+def test_unreadable_messages_past_the_lines_kept_are_counted(caplog):
+    with caplog.at_level("WARNING"):
+        assert inbox().answered(Collected(0, [], [BAD_STAMP], unreadable_count=25)) == []
+    assert [record.getMessage() for record in caplog.records] == [
+        f"csoft.sms.sms_inbox: {BAD_STAMP}",
+        "csoft.sms.sms_inbox: 24 more messages of that answer could not be read either",
+    ]
+
+
+def test_lines_warned_about_are_bounded(monkeypatch):
+    monkeypatch.setattr("ansible_collections.csoft.sms.plugins.plugin_utils._inbox_state.MAX_WARNED", 3)
+    state = inbox()
+    for n in range(10):
+        state.answered(Collected(0, [], [f"line {n}"]))
+    assert list(state.warned) == ["line 7", "line 8", "line 9"]
