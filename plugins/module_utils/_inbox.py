@@ -20,14 +20,13 @@ Imports nothing from the Ansible controller, so it can run on any host.
 import time
 
 from ansible_collections.csoft.sms.plugins.module_utils import _values
-from ansible_collections.csoft.sms.plugins.module_utils._collect import Matcher, Seen, collect_messages
+from ansible_collections.csoft.sms.plugins.module_utils._collect import MAX_UNREADABLE, Matcher, Seen, collect_messages
 from ansible_collections.csoft.sms.plugins.module_utils._errors import CsoftError
 
 MAX_WAIT = 86400.0  # a day: longer belongs in a rulebook (csoft.sms.sms_inbox), not in a task
 POLL_INTERVAL_FLOOR = 5.0
 DEFAULT_POLL_INTERVAL = 10.0
 MAX_POLL_INTERVAL = 3600.0
-MAX_UNREADABLE = 20  # lines kept over all polls (the count is exact)
 
 
 class InboxOptions:
@@ -57,7 +56,10 @@ class InboxOptions:
 
 
 class Unreadable:
-    """The messages left out of the answers of a read because a value did not parse: ``lines`` (distinct, bounded) and ``count``."""
+    """The messages left out of the answers of a read because a value did not parse: ``lines`` and ``count``.
+
+    ``lines``: distinct, at most MAX_UNREADABLE over all polls (as in one answer); ``count``: all of them.
+    """
 
     __slots__ = ("lines", "count")
 
