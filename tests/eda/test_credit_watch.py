@@ -12,14 +12,13 @@ cancels the source when the script is done, as a rulebook's shutdown would.
 import asyncio
 import json
 import logging
-import re
 
 import pytest
 
 from ansible_collections.csoft.sms.tests.eda.helpers import ListQueue, closed_clients, live, run
 from ansible_collections.csoft.sms.tests.simulator import csoft_simulator as sim
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
-from ansible_collections.csoft.sms.tests.support.network import RawServer, closed_port, http_answer
+from ansible_collections.csoft.sms.tests.support.network import RawServer, closed_port, echo_credentials
 
 OPERATIONS = ("AvailableCredit", "AvailableMessages", "PermittedReplyTo")
 
@@ -216,12 +215,8 @@ def test_rejected_login_fails_at_start_with_one_line(source, monkeypatch, pair):
 def test_no_pin_or_username_in_any_event_or_log_line(source, monkeypatch, caplog):
     """A proxy that echoes the request (PIN included) in its error page: the events and logs hold neither secret."""
 
-    def echo(server, conn, request):
-        user, pin = (re.search(rb"<%s>([^<]*)<" % name, request).group(1) for name in (b"Username", b"PIN"))
-        server.send(conn, http_answer("500 Internal Server Error", b"no account " + user + b" with PIN " + pin, "text/plain"))
-
     caplog.set_level(logging.DEBUG, logger="csoft.sms.credit_watch")
-    with RawServer(echo) as server:
+    with RawServer(echo_credentials) as server:
         events, _unused = run(source, monkeypatch, {"username": USERNAME, "pin": PIN, "endpoints": [server.url], "interval": 10}, nothing)
     assert [e["type"] for e in events] == ["status", "unreachable"]
     assert "HTTP 500" in events[1]["error"] and "with PIN ********" in events[1]["error"] and "no account <username>" in events[1]["error"]

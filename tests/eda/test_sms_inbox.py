@@ -11,14 +11,13 @@ the source starts or between polls; the waits are patched by ``run()`` and
 import asyncio
 import json
 import logging
-import re
 
 import pytest
 
 from ansible_collections.csoft.sms.tests.eda.helpers import ListQueue, closed_clients, live, run
 from ansible_collections.csoft.sms.tests.simulator.sendsms5 import documents
 from ansible_collections.csoft.sms.tests.support.accounts import PIN, USERNAME
-from ansible_collections.csoft.sms.tests.support.network import RawServer, closed_port, http_answer
+from ansible_collections.csoft.sms.tests.support.network import RawServer, closed_port, echo_credentials, http_answer
 
 KEY = "csoft_sms"
 ALLOWED = "447700900123"
@@ -289,12 +288,8 @@ def test_credentials_from_the_environment_and_eda_arguments_ignored(inbox_source
 def test_no_pin_or_username_in_any_event_or_log_line(inbox_source, monkeypatch, caplog):
     """A proxy that echoes the request (PIN included) in its error page: the events and logs hold neither secret."""
 
-    def echo(server, conn, request):
-        user, pin = (re.search(rb"<%s>([^<]*)<" % name, request).group(1) for name in (b"Username", b"PIN"))
-        server.send(conn, http_answer("500 Internal Server Error", b"no account " + user + b" with PIN " + pin, "text/plain"))
-
     caplog.set_level(logging.DEBUG, logger="csoft.sms.sms_inbox")
-    with RawServer(echo) as server:
+    with RawServer(echo_credentials) as server:
         events, _unused = polls(inbox_source, monkeypatch, arguments(None, endpoints=[server.url]), nothing)
     assert [e["type"] for e in events] == ["unreachable"]
     assert "HTTP 500" in events[0]["error"] and "with PIN ********" in events[0]["error"] and "no account <username>" in events[0]["error"]

@@ -6,6 +6,8 @@
 * ``closed_port``: a URL where nothing listens (connections are refused);
 * ``RawServer``: accepts connections and lets a handler write the answer byte
   for byte (drip the headers, redirect, echo the request back, ...);
+  ``echo_credentials`` is the handler of a proxy that quotes the request's
+  Username and PIN in an HTTP 500 error page;
 * ``StreamingServer``: answers every request with 50 MB (by default) of XML
   and no Content-Length, chunked or ended by closing the connection, which a
   client can only stop by counting;
@@ -15,6 +17,7 @@
 Only 127.0.0.0/8 is ever used.
 """
 
+import re
 import socket
 import threading
 
@@ -54,6 +57,12 @@ def read_request(conn):
 def http_answer(status, body, content_type="text/xml; charset=utf-8", extra=b""):
     """A complete HTTP/1.1 answer (bytes) with Content-Length and ``Connection: close``."""
     return f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\nConnection: close\r\n".encode() + extra + b"\r\n" + body
+
+
+def echo_credentials(server, conn, request):
+    """A ``RawServer`` handler: HTTP 500 whose text page quotes the request's Username and PIN as sent."""
+    user, pin = (re.search(rb"<%s>([^<]*)<" % name, request).group(1) for name in (b"Username", b"PIN"))
+    server.send(conn, http_answer("500 Internal Server Error", b"no account " + user + b" with PIN " + pin, "text/plain"))
 
 
 class RawServer:
