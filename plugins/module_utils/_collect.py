@@ -221,20 +221,25 @@ def collect_messages(client):
 
 
 class Seen:
-    """The messages already handed on, by (sender, received, text); the oldest are forgotten after ``limit``."""
+    """The messages already handed on, by (sender, received, text); the oldest are forgotten after ``limit``.
 
-    def __init__(self, limit=MAX_SEEN):
+    ``key`` gives what counts as the same item (a Reply's ``key()`` by default;
+    the event source also keeps its "could not be read" lines in one).
+    """
+
+    def __init__(self, limit=MAX_SEEN, key=Reply.key):
         self.limit = limit
+        self._key = key
         self._keys = collections.OrderedDict()
 
     def __len__(self):
         return len(self._keys)
 
     def new(self, replies):
-        """The replies not seen before, in order (a repeat within ``replies`` counts once); remembers them."""
+        """The replies (items) not seen before, in order (a repeat within ``replies`` counts once); remembers them."""
         fresh = []
         for reply in replies:
-            key = reply.key()
+            key = self._key(reply)
             if key in self._keys:
                 continue
             self._keys[key] = None

@@ -21,7 +21,6 @@ The text is data: it is copied, never templated or run. No I/O but the
 client's; no asyncio.
 """
 
-import collections
 from datetime import datetime, timezone
 
 from ansible_collections.csoft.sms.plugins.module_utils._collect import Seen, collect_messages
@@ -39,7 +38,7 @@ class Inbox(SourceState):
     def __init__(self, settings):
         super().__init__(settings)
         self.seen = Seen()
-        self.warned = collections.OrderedDict()  # the "could not be read" lines logged already
+        self.warned = Seen(MAX_WARNED, key=str)  # the "could not be read" lines logged already
         self.endpoint = None  # the endpoint that answered the last poll
 
     def read(self, client):
@@ -63,12 +62,7 @@ class Inbox(SourceState):
 
     def warn_unreadable(self, collected):
         """Log each line of ``collected.unreadable`` once (one line each, PIN-free, no event: there is no message to act on)."""
-        for line in collected.unreadable:
-            if line in self.warned:
-                continue
-            self.warned[line] = None
-            if len(self.warned) > MAX_WARNED:
-                self.warned.popitem(last=False)
+        for line in self.warned.new(collected.unreadable):
             self.log.warning("%s: %s", self.settings.prefix, line)
         hidden = collected.unreadable_count - len(collected.unreadable)
         if hidden > 0:

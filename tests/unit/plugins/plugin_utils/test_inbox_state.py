@@ -125,9 +125,14 @@ def test_unreadable_messages_past_the_lines_kept_are_counted(caplog):
     ]
 
 
-def test_lines_warned_about_are_bounded(monkeypatch):
+def test_lines_warned_about_are_bounded(monkeypatch, caplog):
     monkeypatch.setattr("ansible_collections.csoft.sms.plugins.plugin_utils._inbox_state.MAX_WARNED", 3)
     state = inbox()
     for n in range(10):
         state.answered(Collected(0, [], [f"line {n}"]))
-    assert list(state.warned) == ["line 7", "line 8", "line 9"]
+    assert len(state.warned) == 3
+    caplog.clear()
+    with caplog.at_level("WARNING"):
+        for n in (7, 8, 9, 6):  # the last 3 are remembered; line 6 was forgotten, so it warns again
+            state.answered(Collected(0, [], [f"line {n}"]))
+    assert [record.getMessage() for record in caplog.records] == ["csoft.sms.sms_inbox: line 6"]
